@@ -1,0 +1,281 @@
+"""Dealer-management data: clients, vehicles, repair orders and recommendations.
+
+Loaded from the dealer's DMS (`import_dms`) and read by the workstation; only the client's
+phones, «не звонить» flag and a vehicle's reported mileage are changed from the CRM.
+"""
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from crm_workstation.models import Branch, Department, Workshop
+from crm_workstation.phones import format_phone
+
+# A car with no history of its own is assumed to travel this much per day.
+DEFAULT_KM_PER_DAY = 45
+MAINTENANCE_INTERVAL_MONTHS = 12
+MAINTENANCE_INTERVAL_KM = 15000
+
+
+def search_key(text: str) -> str:
+    """Case- and ё-insensitive form of a name, compared with LIKE on SQLite and PostgreSQL alike."""
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+class Client(models.Model):
+    """Контрагент."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Физическое лицо"
+        COMPANY = "company", "Юридическое лицо"
+
+    external_id = models.CharField("внешний код", max_length=64, blank=True)
+    name = models.CharField("ФИО / наименование", max_length=300)
+    name_search = models.CharField(max_length=300, editable=False, db_index=True)
+    kind = models.CharField("вид", max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    email = models.EmailField("e-mail", blank=True)
+    do_not_call = models.BooleanField("не звонить", default=False)
+    home_branch = models.ForeignKey(
+        Branch, verbose_name="структурная единица", on_delete=models.PROTECT, related_name="clients"
+    )
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["name_search"])
+
+    class Meta:
+        verbose_name = "контрагент"
+        verbose_name_plural = "контрагенты"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="client_unique_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_search = search_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_search"}
+        super().save(*args, **kwargs)
+
+
+class ClientPhone(models.Model):
+    client = models.ForeignKey(
+        Client, verbose_name="контрагент", on_delete=models.CASCADE, related_name="phones"
+    )
+    number = models.CharField("номер", max_length=16, db_index=True, help_text="+7XXXXXXXXXX")
+    is_primary = models.BooleanField("основной", default=False)
+    is_invalid = models.BooleanField("недействительный", default=False)
+    note = models.CharField("примечание", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "телефон"
+        verbose_name_plural = "телефоны"
+        ordering = ["-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "number"], name="clientphone_unique_number"),
+            models.UniqueConstraint(
+                fields=["client"], condition=Q(is_primary=True), name="clientphone_one_primary"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def display(self) -> str:
+        return format_phone(self.number)
+
+
+class Vehicle(models.Model):
+    """Автомобиль."""
+
+    external_id = models.CharField("внешний код", max_length=64, blank=True)
+    vin = models.CharField("VIN", max_length=17, blank=True)
+    plate = models.CharField("госномер", max_length=12, blank=True, db_index=True)
+    make = models.CharField("марка", max_length=60)
+    model = models.CharField("модель", max_length=80, blank=True)
+    year = models.PositiveSmallIntegerField("год выпуска", null=True, blank=True)
+    sale_date = models.DateField("дата продажи", null=True, blank=True)
+    last_mileage = models.PositiveIntegerField("последний пробег, км", null=True, blank=True)
+    last_mileage_date = models.DateField("дата последнего пробега", null=True, blank=True)
+    owner = models.ForeignKey(
+        Client,
+        verbose_name="владелец",
+        on_delete=models.PROTECT,
+        related_name="vehicles",
+        null=True,
+        blank=True,
+    )
+    needs_data_check = models.BooleanField("требует проверки данных", default=False)
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "автомобиль"
+        verbose_name_plural = "автомобили"
+        ordering = ["make", "model", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vin"], condition=~Q(vin=""), name="vehicle_unique_vin"
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="vehicle_unique_external_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.make, self.model]
+        ident = self.plate or self.vin
+        if ident:
+            parts.append(f"({ident})")
+        return " ".join(p for p in parts if p)
+
+    def km_per_day(self, first_mileage: int | None, first_date: dt.date | None) -> float:
+        """The car's own pace from its first known reading to its last, else the default."""
+        if (
+            first_mileage is not None
+            and first_date is not None
+            and self.last_mileage is not None
+            and self.last_mileage_date is not None
+            and self.last_mileage_date > first_date
+            and self.last_mileage > first_mileage
+        ):
+            return (self.last_mileage - first_mileage) / (self.last_mileage_date - first_date).days
+        return DEFAULT_KM_PER_DAY
+
+    def estimated_mileage(
+        self, *, on: dt.date, km_per_day: float = DEFAULT_KM_PER_DAY
+    ) -> int | None:
+        if self.last_mileage is None or self.last_mileage_date is None:
+            return None
+        days = (on - self.last_mileage_date).days
+        return self.last_mileage + max(0, round(days * km_per_day))
+
+
+class RepairOrder(models.Model):
+    """Заказ-наряд from the DMS."""
+
+    class Kind(models.TextChoices):
+        MAINTENANCE = "maintenance", "ТО"
+        REPAIR = "repair", "Ремонт"
+        WARRANTY = "warranty", "Гарантия"
+        BODY = "body", "Кузов"
+        TYRES = "tyres", "Шиномонтаж"
+        OTHER = "other", "Прочее"
+
+    external_id = models.CharField("внешний код", max_length=64, unique=True)
+    number = models.CharField("номер", max_length=40)
+    branch = models.ForeignKey(
+        Branch, verbose_name="структурная единица", on_delete=models.PROTECT, related_name="+"
+    )
+    workshop = models.ForeignKey(
+        Workshop,
+        verbose_name="цех",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="ЦФО",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    client = models.ForeignKey(
+        Client, verbose_name="контрагент", on_delete=models.PROTECT, related_name="repair_orders"
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, verbose_name="автомобиль", on_delete=models.PROTECT, related_name="repair_orders"
+    )
+    opened_at = models.DateField("открыт")
+    closed_at = models.DateField("закрыт", null=True, blank=True)
+    mileage = models.PositiveIntegerField("пробег, км", null=True, blank=True)
+    kind = models.CharField("вид", max_length=20, choices=Kind.choices, default=Kind.REPAIR)
+    amount = models.DecimalField("сумма, ₽", max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = "заказ-наряд"
+        verbose_name_plural = "заказ-наряды"
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["vehicle", "opened_at"], name="ro_vehicle_opened"),
+            models.Index(fields=["client", "opened_at"], name="ro_client_opened"),
+            models.Index(fields=["branch", "closed_at"], name="ro_branch_closed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} от {self.opened_at:%d.%m.%Y}"
+
+
+class RepairOrderLine(models.Model):
+    class Kind(models.TextChoices):
+        WORK = "work", "Работа"
+        PART = "part", "Запчасть"
+
+    repair_order = models.ForeignKey(
+        RepairOrder, verbose_name="заказ-наряд", on_delete=models.CASCADE, related_name="lines"
+    )
+    position = models.PositiveSmallIntegerField("№", default=1)
+    kind = models.CharField("вид", max_length=10, choices=Kind.choices, default=Kind.WORK)
+    name = models.CharField("наименование", max_length=300)
+    quantity = models.DecimalField("количество", max_digits=10, decimal_places=2, default=1)
+    amount = models.DecimalField("сумма, ₽", max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = "строка заказ-наряда"
+        verbose_name_plural = "строки заказ-наряда"
+        ordering = ["repair_order", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repair_order", "position"], name="roline_unique_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Recommendation(models.Model):
+    """Work the technician recommended in a repair order but was not done."""
+
+    external_id = models.CharField("внешний код", max_length=64, unique=True)
+    repair_order = models.ForeignKey(
+        RepairOrder,
+        verbose_name="заказ-наряд",
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, verbose_name="автомобиль", on_delete=models.CASCADE, related_name="recommendations"
+    )
+    text = models.CharField("рекомендация", max_length=500)
+    is_done = models.BooleanField("выполнена", default=False)
+    done_in = models.ForeignKey(
+        RepairOrder,
+        verbose_name="выполнена в заказ-наряде",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "рекомендация"
+        verbose_name_plural = "рекомендации"
+        ordering = ["is_done", "-repair_order__opened_at", "id"]
+        indexes = [models.Index(fields=["vehicle", "is_done"], name="rec_vehicle_done")]
+
+    def __str__(self) -> str:
+        return self.text
