@@ -1,0 +1,100 @@
+"""The shared users of every test: a manager and a department head of branch A, a manager of
+branch B (who must see nothing of A), and a superuser."""
+
+import pytest
+from django.test import Client as HttpClient
+
+from tests.factories import BranchFactory, DepartmentFactory, UserFactory, WorkshopFactory, make_employee
+
+
+@pytest.fixture
+def branch_a(db):
+    return BranchFactory(name="Автоцентр Север", code="A")
+
+
+@pytest.fixture
+def branch_b(db):
+    return BranchFactory(name="Автоцентр Юг", code="B")
+
+
+@pytest.fixture
+def service_a(branch_a):
+    return DepartmentFactory(branch=branch_a, name="Сервис")
+
+
+@pytest.fixture
+def sales_a(branch_a):
+    return DepartmentFactory(branch=branch_a, name="Отдел продаж", kind="sales")
+
+
+@pytest.fixture
+def service_b(branch_b):
+    return DepartmentFactory(branch=branch_b, name="Сервис")
+
+
+@pytest.fixture
+def workshop_a(branch_a):
+    return WorkshopFactory(branch=branch_a, name="Механический")
+
+
+@pytest.fixture
+def manager_a(branch_a, service_a):
+    return make_employee("manager_a", role="Менеджер", branches=[branch_a], departments=[service_a])
+
+
+@pytest.fixture
+def head_a(branch_a, service_a, sales_a):
+    return make_employee(
+        "head_a",
+        role="Руководитель подразделения",
+        branches=[branch_a],
+        departments=[service_a, sales_a],
+        is_staff=True,
+    )
+
+
+@pytest.fixture
+def manager_b(branch_b, service_b):
+    return make_employee("manager_b", role="Менеджер", branches=[branch_b], departments=[service_b])
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def users(manager_a, head_a, manager_b, superuser):
+    return {"manager_a": manager_a, "head_a": head_a, "manager_b": manager_b, "superuser": superuser}
+
+
+def _logged_in(user) -> HttpClient:
+    http = HttpClient()
+    http.force_login(user)
+    return http
+
+
+@pytest.fixture
+def client_manager_a(manager_a):
+    return _logged_in(manager_a)
+
+
+@pytest.fixture
+def client_head_a(head_a):
+    return _logged_in(head_a)
+
+
+@pytest.fixture
+def client_manager_b(manager_b):
+    return _logged_in(manager_b)
+
+
+@pytest.fixture
+def client_superuser(superuser):
+    return _logged_in(superuser)
+
+
+@pytest.fixture
+def logged_in():
+    """Build a logged-in test client for any user: `logged_in(user)`."""
+    return _logged_in
