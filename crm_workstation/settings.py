@@ -131,17 +131,20 @@ FORMAT_MODULE_PATH = ["crm_workstation.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production sets STATIC_MANIFEST=1 and runs collectstatic: hashed, compressed files served by
+# WhiteNoise with far-future caching. Otherwise (run.sh, tests) files are served from static/.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or os.environ.get("CRM_PLAIN_STATIC")
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or bool(os.environ.get("CRM_PLAIN_STATIC"))
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 TASKS = {
     "default": {
