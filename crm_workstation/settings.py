@@ -24,7 +24,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and os.environ.get("CRM_REQUIRE_SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production")
-    SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-change-me"
 
 ALLOWED_HOSTS = [
     h.strip()

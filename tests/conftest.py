@@ -4,7 +4,13 @@ branch B (who must see nothing of A), and a superuser."""
 import pytest
 from django.test import Client as HttpClient
 
-from tests.factories import BranchFactory, DepartmentFactory, UserFactory, WorkshopFactory, make_employee
+from tests.factories import (
+    BranchFactory,
+    DepartmentFactory,
+    UserFactory,
+    WorkshopFactory,
+    make_employee,
+)
 
 
 @pytest.fixture
@@ -65,7 +71,12 @@ def superuser(db):
 
 @pytest.fixture
 def users(manager_a, head_a, manager_b, superuser):
-    return {"manager_a": manager_a, "head_a": head_a, "manager_b": manager_b, "superuser": superuser}
+    return {
+        "manager_a": manager_a,
+        "head_a": head_a,
+        "manager_b": manager_b,
+        "superuser": superuser,
+    }
 
 
 def _logged_in(user) -> HttpClient:

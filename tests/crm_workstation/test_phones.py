@@ -5,7 +5,14 @@ from crm_workstation.phones import find_phones, format_phone, normalise_phone
 
 @pytest.mark.parametrize(
     "raw",
-    ["8 (912) 345-67-89", "+7 912 345 67 89", "9123456789", "79123456789", 89123456789, 9123456789.0],
+    [
+        "8 (912) 345-67-89",
+        "+7 912 345 67 89",
+        "9123456789",
+        "79123456789",
+        89123456789,
+        9123456789.0,
+    ],
 )
 def test_russian_forms_normalise_to_e164(raw):
     assert normalise_phone(raw) == "+79123456789"
