@@ -1,0 +1,93 @@
+"""Time the client pages against whatever DATABASE_URL holds (seed_demo --size M for the figures
+in the README) and count their queries.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_bench python scripts/bench_pages.py
+
+Each page is requested through Django's test client as the superuser (whose scope is the
+widest); the median and worst of --repeat runs are printed with the number of queries.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_workstation.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth.models import User  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client as HttpClient  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from client_history.models import Client, ClientPhone, Vehicle  # noqa: E402
+
+
+def measure(http: HttpClient, url: str, repeat: int) -> tuple[float, float, int, int]:
+    timings = []
+    queries = 0
+    status = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = http.get(url)
+            timings.append(time.perf_counter() - started)
+        queries = len(captured)
+        status = response.status_code
+    return statistics.median(timings), max(timings), queries, status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+
+    http = HttpClient()
+    user = User.objects.filter(is_superuser=True).first()
+    if user is None:
+        sys.exit("No superuser: seed demo data first.")
+    http.force_login(user)
+
+    busiest = (
+        Vehicle.objects.annotate(n=Count("repair_orders"))
+        .order_by("-n")
+        .values("id", "owner_id", "n")[:1]
+    )[0]
+    client = Client.objects.get(pk=busiest["owner_id"])
+    vehicle = Vehicle.objects.get(pk=busiest["id"])
+    phone = ClientPhone.objects.filter(client=client).values_list("number", flat=True).first()
+    typed_phone = f"8 ({phone[2:5]}) {phone[5:8]}-{phone[8:10]}-{phone[10:12]}" if phone else ""
+    surname = client.name.split()[0]
+
+    search = reverse("client_history:client_search")
+    pages = [
+        ("search by surname", f"{search}?q={surname}"),
+        ("search by phone 8 (9xx) …", f"{search}?q={typed_phone}"),
+        ("search by plate", f"{search}?q={vehicle.plate.lower()}"),
+        ("search by VIN tail", f"{search}?q={vehicle.vin[-8:]}"),
+        ("client card", reverse("client_history:client_card", args=[client.pk])),
+        ("vehicle card", reverse("client_history:vehicle_card", args=[vehicle.pk])),
+        ("history (client)", reverse("client_history:client_history", args=[client.pk])),
+        ("history (vehicle)", reverse("client_history:vehicle_history", args=[vehicle.pk])),
+    ]
+    print(
+        f"database: {connection.vendor}; clients: {Client.objects.count():,}; "
+        f"busiest vehicle has {busiest['n']} repair orders"
+    )
+    print(f"{'page':32} {'median ms':>10} {'worst ms':>10} {'queries':>8} {'status':>7}")
+    http.get(pages[0][1])  # warm up
+    for name, url in pages:
+        median, worst, queries, status = measure(http, url, args.repeat)
+        print(f"{name:32} {median * 1000:10.1f} {worst * 1000:10.1f} {queries:8d} {status:7d}")
+
+
+if __name__ == "__main__":
+    main()
