@@ -6,12 +6,13 @@ phones, «не звонить» flag and a vehicle's reported mileage are change
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from crm_workstation.models import Branch, Department, Workshop
-from crm_workstation.phones import format_phone
+from crm_workstation.phones import format_phone, normalise_phone
 
 # A car with no history of its own is assumed to travel this much per day.
 DEFAULT_KM_PER_DAY = 45
@@ -88,6 +89,18 @@ class ClientPhone(models.Model):
 
     def __str__(self) -> str:
         return self.display
+
+    def save(self, *args, **kwargs) -> None:
+        self.number = normalise_phone(self.number) or self.number
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        normalised = normalise_phone(self.number)
+        if normalised is None:
+            raise ValidationError(
+                {"number": "Это не российский номер телефона: нужно 10 цифр после +7 или 8."}
+            )
+        self.number = normalised
 
     @property
     def display(self) -> str:

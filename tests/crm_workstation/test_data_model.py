@@ -103,3 +103,17 @@ def test_worksheet_and_service_request_keep_history(service_a):
     request.save()
     assert request.history.count() == 2
     assert request.worksheet.history.count() == 1
+
+
+def test_phones_are_stored_normalised():
+    phone = ClientPhoneFactory(number="8 (916) 123-45-67")
+    assert phone.number == "+79161234567"
+
+
+def test_a_phone_that_is_not_russian_is_refused_with_a_russian_message():
+    from django.core.exceptions import ValidationError
+
+    phone = ClientPhoneFactory.build(client=ClientFactory(), number="12-34")
+    with pytest.raises(ValidationError) as error:
+        phone.full_clean()
+    assert "российский номер" in str(error.value)
