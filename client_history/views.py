@@ -1,6 +1,164 @@
+"""Client search, client and vehicle cards, and the client interaction history."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from client_history import selectors, services
+from client_history.forms import DoNotCallForm
+from client_history.models import Client, Vehicle
+
+CARD_RECOMMENDATIONS = 10
 
 
-def client_search(request: HttpRequest) -> HttpResponse:
-    return render(request, "client_history/client_search.html", {})
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _page(request, items, param: str = "page") -> Page:
+    return Paginator(items, settings.CRM_PAGE_SIZE).get_page(request.GET.get(param))
+
+
+def _partial_target(request, targets: set[str]) -> str | None:
+    """The region an htmx request asks for, when it asks for one this page has."""
+    htmx = request.htmx
+    if htmx and not htmx.history_restore_request and htmx.target in targets:
+        return htmx.target
+    return None
+
+
+def _get_client_for_user(request, pk: int) -> Client:
+    return get_object_or_404(
+        selectors.clients_visible_to(request.user).select_related("home_branch"), pk=pk
+    )
+
+
+def _get_vehicle_for_user(request, pk: int) -> Vehicle:
+    return get_object_or_404(
+        selectors.vehicles_visible_to(request.user).select_related("owner__home_branch"), pk=pk
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def client_search(request: HtmxHttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    clients = selectors.client_search(user=request.user, query=query)
+    context = {"query": query, "page_obj": _page(request, clients) if query else None}
+    template = "client_history/client_search.html"
+    if _partial_target(request, {"search-results"}):
+        template += "#results"
+    return render(request, template, context)
+
+
+def _do_not_call_context(client: Client, form: DoNotCallForm | None = None) -> dict:
+    return {
+        "client": client,
+        "do_not_call_form": form,
+        "do_not_call_changes": selectors.do_not_call_changes(client=client),
+    }
+
+
+@require_GET
+def client_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    client = _get_client_for_user(request, pk)
+    vehicles = selectors.client_vehicles(client=client)
+    open_recommendations = selectors.open_recommendations(vehicles=vehicles)
+    context = {
+        **_do_not_call_context(client),
+        "phones": selectors.client_phones(client=client),
+        "vehicles": vehicles,
+        "worksheets": selectors.client_worksheets(client=client, user=request.user),
+        "open_recommendations": open_recommendations[:CARD_RECOMMENDATIONS],
+        "open_recommendations_count": open_recommendations.count(),
+    }
+    return render(request, "client_history/client_card.html", context)
+
+
+@require_POST
+def client_set_do_not_call(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    client = _get_client_for_user(request, pk)
+    form = DoNotCallForm(request.POST)
+    if not form.is_valid():
+        context = _do_not_call_context(client, form)
+        template = "client_history/client_card.html#do_not_call"
+        return render(request, template, context, status=400)
+    services.client_set_do_not_call(
+        client=client, do_not_call=form.cleaned_data["do_not_call"], user=request.user
+    )
+    if request.htmx:
+        return render(
+            request, "client_history/client_card.html#do_not_call", _do_not_call_context(client)
+        )
+    messages.success(
+        request, "Отметка «Не звонить» установлена." if client.do_not_call else "Отметка снята."
+    )
+    return redirect("client_history:client_card", pk=client.pk)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def vehicle_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    vehicle = _get_vehicle_for_user(request, pk)
+    vehicles = Vehicle.objects.filter(pk=vehicle.pk)
+    open_recommendations = selectors.open_recommendations(vehicles=vehicles)
+    context = {
+        "vehicle": vehicle,
+        "orders_page": _page(request, selectors.repair_orders(vehicles=vehicles), "orders_page"),
+        "open_recommendations": open_recommendations[:CARD_RECOMMENDATIONS],
+        "open_recommendations_count": open_recommendations.count(),
+    }
+    template = "client_history/vehicle_card.html"
+    if _partial_target(request, {"orders"}):
+        template += "#orders"
+    return render(request, template, context)
+
+
+HISTORY_REGIONS = {"orders", "recommendations", "tasks"}
+
+
+def _history(request, *, client: Client | None, vehicle: Vehicle | None) -> HttpResponse:
+    """One page for both histories: all the client's vehicles, or one vehicle (whose owner
+    may be unknown: such a car is visible to superusers only)."""
+    if vehicle is not None:
+        vehicles = Vehicle.objects.filter(pk=vehicle.pk)
+    else:
+        vehicles = Vehicle.objects.filter(owner=client)
+    region = _partial_target(request, HISTORY_REGIONS)
+    template = "client_history/history.html"
+    if region:
+        template += "#" + region
+    context = {"client": client, "vehicle": vehicle}
+    # Only the region asked for is read when htmx pages through one list.
+    if region in (None, "orders"):
+        orders = selectors.repair_orders(vehicles=vehicles)
+        context["orders_page"] = _page(request, orders, "orders_page")
+    if region in (None, "recommendations"):
+        recommendations = selectors.recommendations(vehicles=vehicles)
+        context["recommendations_page"] = _page(request, recommendations, "rec_page")
+    if region in (None, "tasks"):
+        tasks = selectors.tasks_for(user=request.user, client=client, vehicle=vehicle)
+        context["tasks_page"] = _page(request, tasks, "tasks_page")
+    if region is None:
+        context["summary"] = selectors.service_summary(vehicles=vehicles)
+        context["last_visit"] = selectors.last_visit(vehicles=vehicles)
+    return render(request, template, context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def client_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    client = _get_client_for_user(request, pk)
+    return _history(request, client=client, vehicle=None)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def vehicle_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    vehicle = _get_vehicle_for_user(request, pk)
+    return _history(request, client=vehicle.owner, vehicle=vehicle)

@@ -1,0 +1,415 @@
+"""Reads for the client search, the client and vehicle cards and the interaction history.
+
+Every read starts from `clients_visible_to` / `vehicles_visible_to`, which scope by the
+client's home branch through `crm_workstation.scoping`. Worksheets and tasks live in higher
+apps (imports run `client_history` ← `worksheets` ← `tasks`), so they are reached through
+reverse relations or `apps.get_model`, never imported.
+"""
+
+import calendar
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import (
+    Count,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Lag
+
+from client_history.models import (
+    DEFAULT_KM_PER_DAY,
+    MAINTENANCE_INTERVAL_KM,
+    MAINTENANCE_INTERVAL_MONTHS,
+    Client,
+    ClientPhone,
+    Recommendation,
+    RepairOrder,
+    Vehicle,
+    search_key,
+)
+from crm_workstation.identifiers import normalise_plate, normalise_vin
+from crm_workstation.phones import normalise_phone
+from crm_workstation.scoping import filter_by_branch, user_scope
+
+# ---------------------------------------------------------------------------------------------
+# Scoping
+
+
+def clients_visible_to(user) -> QuerySet[Client]:
+    """Clients whose home branch is one of the user's branches (a superuser: all)."""
+    return filter_by_branch(Client.objects.all(), user, field="home_branch")
+
+
+def vehicles_visible_to(user) -> QuerySet[Vehicle]:
+    """Vehicles whose owner the user may see. A vehicle without an owner belongs to no
+    branch, so only a superuser sees it."""
+    scope = user_scope(user)
+    if scope.all_access:
+        return Vehicle.objects.all()
+    return Vehicle.objects.filter(owner__home_branch__in=scope.branch_ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# Search
+
+_IDENT_SEPARATORS = re.compile(r"[\s\-_.]+")
+# A VIN fragment: `normalise_vin` takes only a whole VIN, so a tail is cleaned the same way here.
+_CYRILLIC_TO_LATIN = str.maketrans("АВЕКМНОРСТХ", "ABEKMHOPCTX")
+_VIN_FRAGMENT = re.compile(r"[A-HJ-NPR-Z0-9]+")
+_PHONE_CHARS = re.compile(r"^[\d\s+()\-.]+$")
+_NON_DIGITS = re.compile(r"\D")
+
+MIN_PHONE_DIGITS = 5
+MIN_VIN_TAIL = 6
+MIN_PLATE_PREFIX = 4
+
+
+def _search_condition(query: str) -> Q | None:
+    """OR of everything `query` could be: a name, a phone, a plate, a VIN or its tail."""
+    condition = Q()
+    name = search_key(query)
+    if name:
+        condition |= Q(name_search__contains=name)
+
+    phone_ids = None
+    phone = normalise_phone(query)
+    if phone:
+        phone_ids = ClientPhone.objects.filter(number=phone)
+    elif _PHONE_CHARS.match(query):
+        digits = _NON_DIGITS.sub("", query)
+        if len(digits) >= MIN_PHONE_DIGITS:
+            # A fragment of a number; one typed with the domestic 8 may be its beginning.
+            fragment = Q(number__contains=digits)
+            if digits[0] == "8":
+                fragment |= Q(number__startswith="+7" + digits[1:])
+            phone_ids = ClientPhone.objects.filter(fragment)
+    if phone_ids is not None:
+        condition |= Q(id__in=phone_ids.values("client_id"))
+
+    compact = _IDENT_SEPARATORS.sub("", query)
+    if any(ch.isdigit() for ch in compact) and len(compact) <= 17:
+        vehicles = Q()
+        plate = normalise_plate(compact)
+        vehicles |= Q(plate=plate)
+        if len(plate) >= MIN_PLATE_PREFIX and not plate.isdigit():
+            # A plate typed without its region code.
+            vehicles |= Q(plate__startswith=plate)
+        vin = normalise_vin(compact)
+        if vin:
+            vehicles |= Q(vin=vin)
+        else:
+            tail = compact.upper().translate(_CYRILLIC_TO_LATIN)
+            if len(tail) >= MIN_VIN_TAIL and _VIN_FRAGMENT.fullmatch(tail):
+                vehicles |= Q(vin__endswith=tail)
+        if vehicles:
+            condition |= Q(
+                id__in=Vehicle.objects.filter(vehicles, owner__isnull=False).values("owner_id")
+            )
+    return condition or None
+
+
+def client_search(*, user, query: str) -> QuerySet[Client]:
+    """Clients the user may see matching `query` (name, phone, plate or VIN); none for blank."""
+    query = (query or "").strip()[:100]
+    condition = _search_condition(query) if query else None
+    if condition is None:
+        return Client.objects.none()
+    return (
+        clients_visible_to(user)
+        .filter(condition)
+        .select_related("home_branch")
+        .prefetch_related(
+            Prefetch(
+                "phones",
+                queryset=ClientPhone.objects.filter(is_primary=True),
+                to_attr="primary_phones",
+            ),
+            Prefetch("vehicles", queryset=Vehicle.objects.order_by("make", "model", "id")),
+        )
+        .order_by("name", "id")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Client card
+
+
+@dataclass
+class FlagChange:
+    when: dt.datetime
+    who: str
+    old: bool | None
+    new: bool
+
+
+def do_not_call_changes(*, client: Client, limit: int = 20) -> list[FlagChange]:
+    """Who changed «не звонить» and when, newest first, in one query.
+
+    Each historical record is compared with the one before it (a window function), so only
+    the records that flipped the flag come back; a client created with the flag already set
+    shows as a change from nothing.
+    """
+    records = (
+        client.history.annotate(
+            previous=Window(
+                Lag("do_not_call", default=Value(False)),
+                order_by=[F("history_date").asc(), F("history_id").asc()],
+            ),
+        )
+        .exclude(previous=F("do_not_call"))
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    changes = []
+    for record in records:
+        user = record.history_user
+        changes.append(
+            FlagChange(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else "система",
+                old=None if record.history_type == "+" else record.previous,
+                new=record.do_not_call,
+            )
+        )
+    return changes
+
+
+def client_phones(*, client: Client) -> QuerySet[ClientPhone]:
+    return client.phones.order_by("-is_primary", "is_invalid", "id")
+
+
+def client_vehicles(*, client: Client) -> QuerySet[Vehicle]:
+    return client.vehicles.order_by("make", "model", "id")
+
+
+def client_worksheets(*, client: Client, user):
+    """The client's worksheets in the user's departments."""
+    return (
+        client.worksheets.visible_to(user)
+        .select_related("department__branch", "purpose")
+        .order_by("-created_at", "-id")
+    )
+
+
+def open_recommendations(*, vehicles: QuerySet[Vehicle]) -> QuerySet[Recommendation]:
+    return (
+        Recommendation.objects.filter(vehicle__in=vehicles, is_done=False)
+        .select_related("repair_order", "vehicle")
+        .order_by("-repair_order__opened_at", "-id")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Interaction history
+
+
+def repair_orders(*, vehicles: QuerySet[Vehicle]) -> QuerySet[RepairOrder]:
+    return (
+        RepairOrder.objects.filter(vehicle__in=vehicles)
+        .select_related("workshop", "branch", "vehicle")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def recommendations(*, vehicles: QuerySet[Vehicle]) -> QuerySet[Recommendation]:
+    """Open ones first, then done; newest order first within each."""
+    return (
+        Recommendation.objects.filter(vehicle__in=vehicles)
+        .select_related("repair_order", "vehicle", "done_in")
+        .order_by("is_done", "-repair_order__opened_at", "-id")
+    )
+
+
+def last_visit(*, vehicles: QuerySet[Vehicle]) -> RepairOrder | None:
+    """The latest repair order with its lines and recommendations."""
+    return (
+        repair_orders(vehicles=vehicles)
+        .prefetch_related(
+            "lines", Prefetch("recommendations", queryset=Recommendation.objects.order_by("id"))
+        )
+        .first()
+    )
+
+
+def tasks_for(*, user, client: Client | None = None, vehicle: Vehicle | None = None):
+    """Tasks on the worksheets the user may see: all the client's, or one vehicle's."""
+    # tasks is a higher app than client_history: reached by name, not imported.
+    task_model = apps.get_model("tasks", "Task")
+    tasks = task_model.objects.visible_to(user)
+    if vehicle is not None:
+        tasks = tasks.filter(vehicle=vehicle)
+    else:
+        tasks = tasks.filter(worksheet__client=client)
+    return tasks.select_related(
+        "task_type",
+        "executor",
+        "interview_result",
+        "vehicle",
+        "worksheet__department",
+    ).order_by("-created_at", "-id")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+@dataclass
+class VehicleForecast:
+    vehicle: Vehicle
+    km_per_day: float
+    measured: bool  # whether the pace comes from the car's own readings
+    yearly_mileage: int | None
+    last_maintenance: dt.date | None
+    next_maintenance: dt.date | None
+    next_by_time: dt.date | None
+    next_by_mileage: dt.date | None
+
+
+@dataclass
+class ServiceSummary:
+    visits: int = 0
+    total_spent: Decimal = Decimal("0")
+    first_visit: dt.date | None = None
+    last_visit: dt.date | None = None
+    average_interval_days: int | None = None
+    yearly_mileage: int | None = None
+    next_maintenance: dt.date | None = None
+    next_maintenance_vehicle: Vehicle | None = None
+    vehicles: list[VehicleForecast] = field(default_factory=list)
+
+
+def _reading(orders: QuerySet[RepairOrder], order_by: tuple[str, ...], value: str) -> Subquery:
+    return Subquery(orders.filter(mileage__isnull=False).order_by(*order_by).values(value)[:1])
+
+
+def vehicle_forecast(
+    vehicle: Vehicle,
+    *,
+    first_mileage: int | None,
+    first_mileage_date: dt.date | None,
+    last_mileage: int | None,
+    last_mileage_date: dt.date | None,
+    maintenance_date: dt.date | None,
+    maintenance_mileage: int | None,
+) -> VehicleForecast:
+    """Pace and next maintenance of one car from its first and last known mileage readings.
+
+    Next maintenance is the earlier of the last ТО + 12 months and the day the estimated
+    mileage reaches the last ТО mileage + 15,000 km at the car's own pace (45 km/day when
+    it has no readings of its own). A car with no ТО counts from its sale at 0 km.
+    """
+    measured = (
+        first_mileage is not None
+        and last_mileage is not None
+        and first_mileage_date is not None
+        and last_mileage_date is not None
+        and last_mileage_date > first_mileage_date
+        and last_mileage > first_mileage
+    )
+    if measured:
+        pace = (last_mileage - first_mileage) / (last_mileage_date - first_mileage_date).days
+    else:
+        pace = DEFAULT_KM_PER_DAY
+
+    if maintenance_date is None and vehicle.sale_date is not None:
+        maintenance_date, maintenance_mileage = vehicle.sale_date, 0
+    by_time = by_mileage = None
+    if maintenance_date is not None:
+        by_time = add_months(maintenance_date, MAINTENANCE_INTERVAL_MONTHS)
+        if maintenance_mileage is not None:
+            target = maintenance_mileage + MAINTENANCE_INTERVAL_KM
+            if last_mileage is not None and last_mileage_date is not None:
+                start_km, start_day = last_mileage, last_mileage_date
+            else:
+                start_km, start_day = maintenance_mileage, maintenance_date
+            by_mileage = start_day + dt.timedelta(days=math.ceil((target - start_km) / pace))
+    dates = [d for d in (by_time, by_mileage) if d is not None]
+    return VehicleForecast(
+        vehicle=vehicle,
+        km_per_day=pace,
+        measured=measured,
+        yearly_mileage=round(pace * 365) if measured else None,
+        last_maintenance=maintenance_date,
+        next_maintenance=min(dates) if dates else None,
+        next_by_time=by_time,
+        next_by_mileage=by_mileage,
+    )
+
+
+def service_summary(*, vehicles: QuerySet[Vehicle]) -> ServiceSummary:
+    """Visits, money, dates and forecasts for `vehicles`, in two queries whatever the history."""
+    orders = RepairOrder.objects.filter(vehicle__in=vehicles)
+    totals = orders.aggregate(
+        visits=Count("id"),
+        total_spent=Sum("amount"),
+        first_visit=Min("opened_at"),
+        last_visit=Max("opened_at"),
+    )
+    summary = ServiceSummary(
+        visits=totals["visits"],
+        total_spent=totals["total_spent"] or Decimal("0"),
+        first_visit=totals["first_visit"],
+        last_visit=totals["last_visit"],
+    )
+    if summary.visits > 1:
+        span = (summary.last_visit - summary.first_visit).days
+        summary.average_interval_days = round(span / (summary.visits - 1))
+
+    own_orders = RepairOrder.objects.filter(vehicle=OuterRef("pk"))
+    maintenance = own_orders.filter(kind=RepairOrder.Kind.MAINTENANCE).order_by("-opened_at", "-id")
+    rows = vehicles.order_by("make", "model", "id").annotate(
+        first_order_mileage=_reading(own_orders, ("opened_at", "id"), "mileage"),
+        first_order_date=_reading(own_orders, ("opened_at", "id"), "opened_at"),
+        last_order_mileage=_reading(own_orders, ("-opened_at", "-id"), "mileage"),
+        last_order_date=_reading(own_orders, ("-opened_at", "-id"), "opened_at"),
+        maintenance_date=Subquery(maintenance.values("opened_at")[:1]),
+        maintenance_mileage=Subquery(maintenance.values("mileage")[:1]),
+    )
+    for vehicle in rows:
+        # The last reading is the later of the card's own and the last order's.
+        last_km, last_day = vehicle.last_order_mileage, vehicle.last_order_date
+        card_has_reading = vehicle.last_mileage is not None and vehicle.last_mileage_date
+        if card_has_reading and (last_day is None or vehicle.last_mileage_date >= last_day):
+            last_km, last_day = vehicle.last_mileage, vehicle.last_mileage_date
+        first_km, first_day = vehicle.first_order_mileage, vehicle.first_order_date
+        if first_day is None:
+            first_km, first_day = last_km, last_day
+        summary.vehicles.append(
+            vehicle_forecast(
+                vehicle,
+                first_mileage=first_km,
+                first_mileage_date=first_day,
+                last_mileage=last_km,
+                last_mileage_date=last_day,
+                maintenance_date=vehicle.maintenance_date,
+                maintenance_mileage=vehicle.maintenance_mileage,
+            )
+        )
+
+    yearly = [f.yearly_mileage for f in summary.vehicles if f.yearly_mileage is not None]
+    if yearly:
+        summary.yearly_mileage = round(sum(yearly) / len(yearly))
+    upcoming = [f for f in summary.vehicles if f.next_maintenance is not None]
+    if upcoming:
+        nearest = min(upcoming, key=lambda f: f.next_maintenance)
+        summary.next_maintenance = nearest.next_maintenance
+        summary.next_maintenance_vehicle = nearest.vehicle
+    return summary

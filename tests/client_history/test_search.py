@@ -1,0 +1,162 @@
+"""Client search: by name, phone, plate and VIN, paginated, scoped to the user's branches."""
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.factories import ClientFactory, ClientPhoneFactory, VehicleFactory
+
+URL = reverse("client_history:client_search")
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "search-results"}
+
+
+def found(response) -> list[str]:
+    return [client.name for client in response.context["page_obj"]]
+
+
+@pytest.fixture
+def smirnova(branch_a):
+    client = ClientFactory(name="Смирнова Алёна Сергеевна", home_branch=branch_a)
+    ClientPhoneFactory(client=client, number="+79161234567")
+    VehicleFactory(owner=client, plate="А123ВС77", vin="XW8ZZZ61ZJG123456")
+    return client
+
+
+@pytest.fixture
+def other_a(branch_a):
+    client = ClientFactory(name="Кузнецов Пётр", home_branch=branch_a)
+    ClientPhoneFactory(client=client, number="+79035550011")
+    VehicleFactory(owner=client, plate="М777ММ199", vin="Z94CB41AAGR000777")
+    return client
+
+
+@pytest.mark.parametrize("query", ["смирнова", "СМИРНОВА", "алена", "Алёна  Сергеевна", "нова ал"])
+def test_search_by_name_ignores_case_and_yo(client_manager_a, smirnova, other_a, query):
+    response = client_manager_a.get(URL, {"q": query})
+    assert response.status_code == 200
+    assert found(response) == ["Смирнова Алёна Сергеевна"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["8 (916) 123-45-67", "+7 916 123 45 67", "9161234567", "89161234567", "7916123", "8916123"],
+)
+def test_search_by_phone_in_any_format(client_manager_a, smirnova, other_a, query):
+    response = client_manager_a.get(URL, {"q": query})
+    assert found(response) == ["Смирнова Алёна Сергеевна"]
+
+
+def test_search_by_phone_fragment_needs_five_digits(client_manager_a, smirnova):
+    response = client_manager_a.get(URL, {"q": "4567"})
+    assert found(response) == []
+    response = client_manager_a.get(URL, {"q": "34567"})
+    assert found(response) == ["Смирнова Алёна Сергеевна"]
+
+
+@pytest.mark.parametrize("query", ["а123вс77", "a123bc77", "A 123 BC 77", "а123вс"])
+def test_search_by_plate_lower_case_and_latin_look_alikes(
+    client_manager_a, smirnova, other_a, query
+):
+    response = client_manager_a.get(URL, {"q": query})
+    assert found(response) == ["Смирнова Алёна Сергеевна"]
+
+
+@pytest.mark.parametrize("query", ["XW8ZZZ61ZJG123456", "xw8zzz61zjg123456", "123456", "JG123456"])
+def test_search_by_vin_and_vin_tail(client_manager_a, smirnova, other_a, query):
+    response = client_manager_a.get(URL, {"q": query})
+    assert found(response) == ["Смирнова Алёна Сергеевна"]
+
+
+def test_search_by_vin_typed_with_cyrillic_look_alikes(client_manager_a, smirnova):
+    response = client_manager_a.get(URL, {"q": "ХW8ZZZ61ZJG123456"})  # Cyrillic Х
+    assert found(response) == ["Смирнова Алёна Сергеевна"]
+
+
+def test_results_show_phone_vehicles_and_branch_with_links(client_manager_a, smirnova):
+    response = client_manager_a.get(URL, {"q": "Смирнова"})
+    html = response.content.decode()
+    assert reverse("client_history:client_card", args=[smirnova.pk]) in html
+    assert 'href="tel:+79161234567"' in html
+    assert "+7 916 123-45-67" in html
+    assert "Haval Jolion" in html and "А123ВС77" in html
+    assert "Автоцентр Север" in html
+
+
+def test_empty_query_shows_prompt_and_lists_nobody(client_manager_a, smirnova):
+    response = client_manager_a.get(URL)
+    assert response.status_code == 200
+    assert response.context["page_obj"] is None
+    assert "Введите ФИО, телефон" in response.content.decode()
+    assert "Смирнова" not in response.content.decode()
+
+
+def test_nothing_found_says_so(client_manager_a, smirnova):
+    response = client_manager_a.get(URL, {"q": "Никого-Такого"})
+    assert "клиентов не найдено" in response.content.decode()
+
+
+def test_search_page_title(client_manager_a):
+    assert "<h1>Поиск клиентов</h1>" in client_manager_a.get(URL).content.decode()
+
+
+def test_htmx_search_answers_with_the_results_partial(client_manager_a, smirnova):
+    response = client_manager_a.get(URL, {"q": "Смирнова"}, **HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="search-results"')
+    assert "<html" not in html
+    assert "Смирнова Алёна Сергеевна" in html
+
+
+@override_settings(CRM_PAGE_SIZE=5)
+def test_search_is_paginated(client_manager_a, branch_a):
+    for n in range(12):
+        ClientFactory(name=f"Орлов {n:02d}", home_branch=branch_a)
+    first = client_manager_a.get(URL, {"q": "орлов"})
+    assert found(first) == [f"Орлов {n:02d}" for n in range(5)]
+    assert first.context["page_obj"].paginator.count == 12
+    assert "?q=%D0%BE%D1%80%D0%BB%D0%BE%D0%B2&amp;page=2" in first.content.decode()
+    last = client_manager_a.get(URL, {"q": "орлов", "page": "3"}, **HTMX).content.decode()
+    assert "Орлов 10" in last and "Орлов 11" in last and "Орлов 09" not in last
+    assert "Страница 3 из 3" in last
+    # A page number out of range or not a number still answers.
+    assert client_manager_a.get(URL, {"q": "орлов", "page": "99"}).status_code == 200
+    assert client_manager_a.get(URL, {"q": "орлов", "page": "x"}).status_code == 200
+
+
+def test_other_branch_clients_never_appear(client_manager_b, smirnova, branch_b):
+    ClientFactory(name="Смирнова Ольга", home_branch=branch_b)
+    for query in ["Смирнова", "8 916 123-45-67", "а123вс77", "123456"]:
+        response = client_manager_b.get(URL, {"q": query})
+        assert "Смирнова Алёна" not in response.content.decode()
+    assert found(client_manager_b.get(URL, {"q": "Смирнова"})) == ["Смирнова Ольга"]
+
+
+def test_superuser_finds_every_branch(client_superuser, smirnova, branch_b):
+    ClientFactory(name="Смирнова Ольга", home_branch=branch_b)
+    response = client_superuser.get(URL, {"q": "смирнова"})
+    assert found(response) == ["Смирнова Алёна Сергеевна", "Смирнова Ольга"]
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(URL, {"q": "x"})
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize("query", ["'; DROP TABLE x; --", "%", "_", "ё" * 500, "\x00"])
+def test_odd_input_never_fails(client_manager_a, smirnova, query):
+    assert client_manager_a.get(URL, {"q": query}).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_search_query_count_does_not_grow(
+    client_manager_a, branch_a, rows, django_assert_max_num_queries
+):
+    for n in range(rows):
+        client = ClientFactory(name=f"Волков {n}", home_branch=branch_a)
+        ClientPhoneFactory(client=client)
+        VehicleFactory(owner=client)
+        VehicleFactory(owner=client)
+    with django_assert_max_num_queries(11):
+        response = client_manager_a.get(URL, {"q": "волков"})
+    assert len(response.context["page_obj"]) == min(rows, 25)
