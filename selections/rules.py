@@ -1,0 +1,320 @@
+"""The rules of automatic selections (SPEC §7.1): each rule's parameters, and later its query.
+
+A `SelectionKind` stores a rule (code) and its parameters (data). Each rule declares the
+parameters it takes here — type, Russian label, meaning, default, bounds or choices — so the
+admin form can validate them and explain them, and the rule's query can rely on getting every
+parameter, cleaned, with defaults filled in.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+
+from client_history.models import (
+    DEFAULT_KM_PER_DAY,
+    MAINTENANCE_INTERVAL_KM,
+    MAINTENANCE_INTERVAL_MONTHS,
+    RepairOrder,
+)
+from selections.models import SelectionKind
+
+Rule = SelectionKind.Rule
+
+
+@dataclass(frozen=True)
+class IntParameter:
+    """A whole number within [min_value, max_value]."""
+
+    name: str
+    label: str
+    help: str
+    default: int
+    min_value: int
+    max_value: int
+
+    def clean(self, value: Any) -> int:
+        # bool is an int in Python, but `true` is never a meaningful number of months.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(
+                "%(param)s: значение должно быть целым числом, получено %(value)s.",
+                code="invalid_type",
+                params={"param": self.title, "value": _show(value)},
+            )
+        if not self.min_value <= value <= self.max_value:
+            raise ValidationError(
+                "%(param)s: значение должно быть от %(min)s до %(max)s, получено %(value)s.",
+                code="out_of_range",
+                params={
+                    "param": self.title,
+                    "min": self.min_value,
+                    "max": self.max_value,
+                    "value": value,
+                },
+            )
+        return value
+
+    @property
+    def title(self) -> str:
+        return f"Параметр «{self.name}» ({self.label})"
+
+    def describe_values(self) -> str:
+        return f"целое число от {self.min_value} до {self.max_value}; по умолчанию {self.default}"
+
+    def default_value(self) -> int:
+        return self.default
+
+
+@dataclass(frozen=True)
+class OrderKindsParameter:
+    """A non-empty list of repair-order kinds (`RepairOrder.Kind` values)."""
+
+    name: str
+    label: str
+    help: str
+    default: tuple[str, ...] = field(default_factory=lambda: tuple(RepairOrder.Kind.values))
+
+    def clean(self, value: Any) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationError(
+                "%(param)s: значение должно быть списком видов заказ-нарядов, "
+                'например ["maintenance"], получено %(value)s.',
+                code="invalid_type",
+                params={"param": self.title, "value": _show(value)},
+            )
+        if not value:
+            raise ValidationError(
+                "%(param)s: укажите хотя бы один вид заказ-наряда.",
+                code="empty",
+                params={"param": self.title},
+            )
+        unknown = [v for v in value if v not in RepairOrder.Kind.values]
+        if unknown:
+            raise ValidationError(
+                "%(param)s: неизвестный вид заказ-наряда %(unknown)s; допустимы: %(allowed)s.",
+                code="unknown_order_kind",
+                params={
+                    "param": self.title,
+                    "unknown": ", ".join(f"«{v}»" for v in unknown),
+                    "allowed": _order_kinds_text(),
+                },
+            )
+        return list(dict.fromkeys(value))
+
+    @property
+    def title(self) -> str:
+        return f"Параметр «{self.name}» ({self.label})"
+
+    def describe_values(self) -> str:
+        if list(self.default) == RepairOrder.Kind.values:
+            default = "все виды"
+        else:
+            default = "[" + ", ".join(f'"{v}"' for v in self.default) + "]"
+        return f"список из {_order_kinds_text()}; по умолчанию {default}"
+
+    def default_value(self) -> list[str]:
+        return list(self.default)
+
+
+Parameter = IntParameter | OrderKindsParameter
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """What a rule finds and the parameters it takes."""
+
+    rule: Rule
+    description: str
+    parameters: tuple[Parameter, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return str(self.rule.label)
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default_value() for p in self.parameters}
+
+
+def _order_kinds_text() -> str:
+    return ", ".join(f"{value} ({label})" for value, label in RepairOrder.Kind.choices)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"«{value}»"
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _order_kinds(help_text: str, default: tuple[str, ...] | None = None) -> OrderKindsParameter:
+    if default is None:
+        return OrderKindsParameter("order_kinds", "виды заказ-нарядов", help_text)
+    return OrderKindsParameter("order_kinds", "виды заказ-нарядов", help_text, default)
+
+
+_MIN_VISITS = IntParameter(
+    "min_visits",
+    "минимум визитов",
+    "Сколько визитов должно быть у автомобиля, чтобы клиент считался потерянным.",
+    default=1,
+    min_value=1,
+    max_value=100,
+)
+
+RULES: dict[str, RuleSpec] = {
+    spec.rule: spec
+    for spec in (
+        RuleSpec(
+            Rule.MAINTENANCE_DUE,
+            "Следующее ТО автомобиля приходится на период: более ранняя из дат — последнее ТО + "
+            "интервал в месяцах, и день, когда расчётный пробег достигнет пробега последнего "
+            "ТО + интервал в км.",
+            (
+                IntParameter(
+                    "interval_months",
+                    "интервал ТО, месяцев",
+                    "Через сколько месяцев после последнего ТО подходит следующее.",
+                    default=MAINTENANCE_INTERVAL_MONTHS,
+                    min_value=1,
+                    max_value=60,
+                ),
+                IntParameter(
+                    "interval_km",
+                    "интервал ТО, км",
+                    "Через сколько километров после пробега последнего ТО подходит следующее.",
+                    default=MAINTENANCE_INTERVAL_KM,
+                    min_value=1000,
+                    max_value=100000,
+                ),
+                IntParameter(
+                    "default_km_per_day",
+                    "пробег в день по умолчанию, км",
+                    "Средний пробег в день для автомобиля, у которого нет своей истории пробега.",
+                    default=DEFAULT_KM_PER_DAY,
+                    min_value=1,
+                    max_value=500,
+                ),
+                _order_kinds(
+                    "Какие виды заказ-нарядов считаются прохождением ТО.",
+                    default=(RepairOrder.Kind.MAINTENANCE.value,),
+                ),
+            ),
+        ),
+        RuleSpec(
+            Rule.LOST_CLIENTS,
+            "Последний визит автомобиля в структурную единицу приходится на период, "
+            "и после него визитов не было.",
+            (_order_kinds("Какие виды заказ-нарядов считаются визитом."), _MIN_VISITS),
+        ),
+        RuleSpec(
+            Rule.LOST_CLIENTS_BY_WORKSHOP,
+            "Как «Потерянные клиенты», но учитываются только визиты в выбранный цех.",
+            (_order_kinds("Какие виды заказ-нарядов считаются визитом."), _MIN_VISITS),
+        ),
+        RuleSpec(
+            Rule.OPEN_RECOMMENDATIONS,
+            "В заказ-наряде, закрытом в период, есть рекомендации, не выполненные с тех пор.",
+        ),
+        RuleSpec(
+            Rule.POST_VISIT,
+            "Заказ-наряд закрыт в период (один лид на заказ-наряд).",
+            (_order_kinds("После каких видов заказ-нарядов звонить."),),
+        ),
+        RuleSpec(
+            Rule.WARRANTY_END,
+            "Дата продажи + срок гарантии приходится на период.",
+            (
+                IntParameter(
+                    "warranty_years",
+                    "срок гарантии, лет",
+                    "Сколько лет после продажи действует гарантия.",
+                    default=3,
+                    min_value=1,
+                    max_value=10,
+                ),
+            ),
+        ),
+    )
+}
+
+
+def rule_spec(rule: str) -> RuleSpec:
+    """The spec of `rule`; ValidationError for a rule the code does not know."""
+    try:
+        return RULES[rule]
+    except KeyError:
+        raise ValidationError(
+            "Неизвестное правило выборки %(rule)s.",
+            code="unknown_rule",
+            params={"rule": _show(rule)},
+        ) from None
+
+
+def validate_parameters(rule: str, data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Clean `data` against the parameters of `rule` and fill in the defaults.
+
+    Raises ValidationError listing every problem, each message naming its parameter:
+    an unknown key, a value of the wrong type, a number out of range, an unknown order kind.
+    """
+    spec = rule_spec(rule)
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ValidationError(
+            'Параметры правила должны быть объектом JSON вида {"имя": значение}, '
+            "получено %(value)s.",
+            code="not_an_object",
+            params={"value": _show(data)},
+        )
+    known = {p.name: p for p in spec.parameters}
+    errors: list[ValidationError] = []
+    for key in data:
+        if key not in known:
+            allowed = ", ".join(f"«{name}»" for name in known) or "параметров нет"
+            errors.append(
+                ValidationError(
+                    "Неизвестный параметр %(key)s для правила «%(rule)s»; допустимы: %(allowed)s.",
+                    code="unknown_parameter",
+                    params={"key": _show(key), "rule": spec.label, "allowed": allowed},
+                )
+            )
+    cleaned: dict[str, Any] = {}
+    for name, parameter in known.items():
+        if name not in data:
+            cleaned[name] = parameter.default_value()
+            continue
+        try:
+            cleaned[name] = parameter.clean(data[name])
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def parameters_help_html() -> str:
+    """The help text of the parameters field: every rule, its parameters, their defaults."""
+    items = []
+    for spec in RULES.values():
+        if spec.parameters:
+            params = format_html_join(
+                "",
+                "<li><code>{}</code> — {}: {} ({}).</li>",
+                (
+                    (p.name, p.label, _lower_first(p.help.rstrip(".")), p.describe_values())
+                    for p in spec.parameters
+                ),
+            )
+            body = format_html("<ul>{}</ul>", params)
+        else:
+            body = format_html("<ul><li>{}</li></ul>", "параметров нет; оставьте {}")
+        items.append(format_html("<li><b>{}</b>. {}{}</li>", spec.label, spec.description, body))
+    return format_html(
+        "Объект JSON; пропущенные параметры получают значения по умолчанию. "
+        "Параметры по правилам:<ul>{}</ul>",
+        format_html_join("", "{}", ((item,) for item in items)),
+    )

@@ -1,0 +1,133 @@
+"""Admin of the task reference lists (configured by department heads and IT) and of tasks."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from client_history.admin import client_name_q
+from crm_workstation.admin import human_number_q
+from tasks.models import InterviewResult, PurchaseOption, Purpose, Task, TaskType
+from worksheets.admin import CrmAdmin
+
+
+class ReferenceItemAdmin(admin.ModelAdmin):
+    """A list ordered by hand: order and «используется» edited right in the changelist."""
+
+    list_display = ("name", "order", "is_active")
+    list_editable = ("order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    ordering = ("order", "name")
+
+
+@admin.register(TaskType)
+class TaskTypeAdmin(ReferenceItemAdmin):
+    list_display = ("name", "code", "order", "is_active")
+    search_fields = ("name", "code")
+    fields = ("name", "code", "order", "is_active")
+
+
+@admin.register(Purpose)
+class PurposeAdmin(ReferenceItemAdmin):
+    pass
+
+
+@admin.register(PurchaseOption)
+class PurchaseOptionAdmin(ReferenceItemAdmin):
+    pass
+
+
+@admin.register(InterviewResult)
+class InterviewResultAdmin(ReferenceItemAdmin):
+    list_display = (
+        "name",
+        "behaviour",
+        "allows_control",
+        "counts_as_booking",
+        "order",
+        "is_active",
+    )
+    list_filter = ("behaviour", "allows_control", "counts_as_booking", "is_active")
+    fields = ("name", "behaviour", "allows_control", "counts_as_booking", "order", "is_active")
+
+
+@admin.register(Task)
+class TaskAdmin(CrmAdmin):
+    scope_department_field = "worksheet__department"
+    list_display = (
+        "number",
+        "planned_at",
+        "status",
+        "task_type",
+        "worksheet",
+        "client",
+        "executor",
+        "outcome",
+        "goal_completed",
+    )
+    list_filter = ("status", "task_type", "outcome", "goal_completed", "worksheet__department")
+    list_select_related = ("task_type", "worksheet__client", "executor")
+    date_hierarchy = "planned_at"
+    search_fields = ("number", "worksheet__number", "worksheet__client__name")
+    search_help_text = "Номер задачи (ЗД-000123), номер рабочего листа или имя клиента."
+    autocomplete_fields = ("worksheet", "vehicle", "previous_task", "involved_from", "copied_from")
+    readonly_fields = ("number", "created_by", "created_at")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "worksheet",
+                    "task_type",
+                    "vehicle",
+                    "goal",
+                    "planned_at",
+                    "executor",
+                    "status",
+                )
+            },
+        ),
+        (
+            "Результат",
+            {
+                "fields": (
+                    "outcome",
+                    "interview_result",
+                    "purchase_option",
+                    "comment",
+                    "reported_mileage",
+                    "wrong_data",
+                    "goal_completed",
+                )
+            },
+        ),
+        (
+            "Связи и даты",
+            {
+                "fields": (
+                    "previous_task",
+                    "involved_from",
+                    "copied_from",
+                    "created_by",
+                    "created_at",
+                    "taken_at",
+                    "finished_at",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description="контрагент", ordering="worksheet__client__name")
+    def client(self, obj: Task):
+        return obj.worksheet.client
+
+    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        q = (
+            human_number_q(term)
+            | human_number_q(term, "worksheet__number")
+            | client_name_q(term, "worksheet__client__")
+        )
+        return queryset.filter(q), False
