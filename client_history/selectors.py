@@ -122,9 +122,16 @@ def _search_condition(query: str) -> Q | None:
     return condition or None
 
 
+def clean_query(raw: str | None) -> str:
+    """The search text as typed, without control characters (PostgreSQL refuses NUL) and
+    cut to a sane length."""
+    text = "".join(ch if ch.isprintable() else " " for ch in (raw or "")[:200])
+    return " ".join(text.split())[:100]
+
+
 def client_search(*, user, query: str) -> QuerySet[Client]:
     """Clients the user may see matching `query` (name, phone, plate or VIN); none for blank."""
-    query = (query or "").strip()[:100]
+    query = clean_query(query)
     condition = _search_condition(query) if query else None
     if condition is None:
         return Client.objects.none()

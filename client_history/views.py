@@ -47,7 +47,7 @@ def _get_vehicle_for_user(request, pk: int) -> Vehicle:
 @require_GET
 @vary_on_headers("HX-Request")
 def client_search(request: HtmxHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = selectors.clean_query(request.GET.get("q"))
     clients = selectors.client_search(user=request.user, query=query)
     context = {"query": query, "page_obj": _page(request, clients) if query else None}
     template = "client_history/client_search.html"

@@ -143,7 +143,9 @@ def test_anonymous_is_sent_to_login(client):
     assert reverse("login") in response["Location"]
 
 
-@pytest.mark.parametrize("query", ["'; DROP TABLE x; --", "%", "_", "ё" * 500, "\x00"])
+@pytest.mark.parametrize(
+    "query", ["'; DROP TABLE x; --", "%", "_", "ё" * 500, "\x00", "a\x00b", "\u200b\t"]
+)
 def test_odd_input_never_fails(client_manager_a, smirnova, query):
     assert client_manager_a.get(URL, {"q": query}).status_code == 200
 
@@ -157,6 +159,6 @@ def test_search_query_count_does_not_grow(
         ClientPhoneFactory(client=client)
         VehicleFactory(owner=client)
         VehicleFactory(owner=client)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         response = client_manager_a.get(URL, {"q": "волков"})
     assert len(response.context["page_obj"]) == min(rows, 25)

@@ -1,0 +1,319 @@
+"""The client interaction history: its five parts, the service summary figures, and scoping."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from client_history import selectors
+from client_history.models import RepairOrder, Vehicle
+from tasks.models import InterviewResult, Task
+from tests.factories import (
+    ClientFactory,
+    RecommendationFactory,
+    RepairOrderFactory,
+    RepairOrderLineFactory,
+    TaskFactory,
+    UserFactory,
+    VehicleFactory,
+    WorksheetFactory,
+)
+
+HEADINGS = [
+    "История обслуживания",
+    "Сводка по обслуживанию",
+    "Рекомендации",
+    "Последний визит",
+    "Задачи по клиенту",
+]
+TO, REPAIR = RepairOrder.Kind.MAINTENANCE, RepairOrder.Kind.REPAIR
+
+
+def client_history_url(client) -> str:
+    return reverse("client_history:client_history", args=[client.pk])
+
+
+def vehicle_history_url(vehicle) -> str:
+    return reverse("client_history:vehicle_history", args=[vehicle.pk])
+
+
+def figure(html: str, name: str) -> str:
+    match = re.search(rf'data-figure="{name}">(.*?)</dd>', html, re.S)
+    assert match, name
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+@pytest.fixture
+def owner(branch_a):
+    return ClientFactory(name="Смирнова Алёна Сергеевна", home_branch=branch_a)
+
+
+@pytest.fixture
+def jolion(owner):
+    """Three visits, two of them ТО, and a reading on the card after the last one."""
+    vehicle = VehicleFactory(
+        owner=owner,
+        plate="А123ВС77",
+        sale_date=dt.date(2021, 3, 15),
+        last_mileage=31000,
+        last_mileage_date=dt.date(2024, 4, 10),
+    )
+    for number, day, kind, mileage, amount in [
+        ("ЗН-000001", dt.date(2023, 1, 10), TO, 10000, "10000.00"),
+        ("ЗН-000002", dt.date(2023, 7, 10), REPAIR, 18000, "5400.50"),
+        ("ЗН-000003", dt.date(2024, 1, 9), TO, 25000, "12000.00"),
+    ]:
+        RepairOrderFactory(
+            vehicle=vehicle,
+            number=number,
+            opened_at=day,
+            kind=kind,
+            mileage=mileage,
+            amount=Decimal(amount),
+        )
+    return vehicle
+
+
+@pytest.fixture
+def tiggo(owner):
+    """A new car: one repair, no ТО yet, no reading on the card."""
+    vehicle = VehicleFactory(
+        owner=owner,
+        make="Chery",
+        model="Tiggo 7 Pro",
+        plate="К456ОР750",
+        sale_date=dt.date(2024, 6, 1),
+        last_mileage=None,
+        last_mileage_date=None,
+    )
+    RepairOrderFactory(
+        vehicle=vehicle,
+        number="ЗН-000004",
+        opened_at=dt.date(2024, 6, 20),
+        kind=REPAIR,
+        mileage=500,
+        amount=Decimal("1000.00"),
+    )
+    return vehicle
+
+
+def test_history_has_the_five_parts(client_manager_a, owner, jolion):
+    for url in (client_history_url(owner), vehicle_history_url(jolion)):
+        html = client_manager_a.get(url).content.decode()
+        for heading in HEADINGS:
+            assert f"<h2>{heading}</h2>" in html, (url, heading)
+
+
+def test_vehicle_summary_figures(client_manager_a, jolion):
+    html = client_manager_a.get(vehicle_history_url(jolion)).content.decode()
+    assert figure(html, "visits") == "3"
+    assert figure(html, "total") == "27\xa0400,50 ₽"
+    assert figure(html, "first") == "10.01.2023"
+    assert figure(html, "last") == "09.01.2024"
+    assert figure(html, "interval") == "182 дн."  # 364 days / 2 intervals
+    # 21,000 km between 10.01.2023 and 10.04.2024 (456 days) → 46.05 km/day.
+    assert figure(html, "yearly") == "16\xa0809 км"
+    # 25,000 + 15,000 km reached 196 days after the 31,000 km reading, before 09.01.2025.
+    assert figure(html, "next") == "23.10.2024"
+
+
+def test_client_summary_covers_every_vehicle_and_shows_the_nearest_maintenance(
+    client_manager_a, owner, jolion, tiggo
+):
+    html = client_manager_a.get(client_history_url(owner)).content.decode()
+    assert figure(html, "visits") == "4"
+    assert figure(html, "total") == "28\xa0400,50 ₽"
+    assert figure(html, "first") == "10.01.2023"
+    assert figure(html, "last") == "20.06.2024"
+    assert figure(html, "interval") == "176 дн."  # 527 days / 3
+    assert figure(html, "yearly") == "16\xa0809 км"  # the new car has no pace of its own yet
+    assert figure(html, "next").startswith("23.10.2024")
+    assert "А123ВС77" in figure(html, "next")
+
+
+def test_summary_selector_on_a_car_without_maintenance_uses_sale_date_and_default_pace(tiggo):
+    summary = selectors.service_summary(vehicles=Vehicle.objects.filter(pk=tiggo.pk))
+    (forecast,) = summary.vehicles
+    assert forecast.measured is False and forecast.km_per_day == 45
+    assert forecast.yearly_mileage is None
+    assert forecast.next_by_time == dt.date(2025, 6, 1)
+    assert forecast.next_by_mileage == dt.date(2025, 5, 9)  # 14,500 km / 45 km a day from 500 km
+    assert summary.next_maintenance == dt.date(2025, 5, 9)
+    assert summary.average_interval_days is None
+
+
+def test_summary_with_no_orders(owner):
+    summary = selectors.service_summary(vehicles=Vehicle.objects.filter(owner=owner))
+    assert summary.visits == 0 and summary.total_spent == 0
+    assert summary.first_visit is None and summary.next_maintenance is None
+
+
+def test_add_months_keeps_the_end_of_february():
+    assert selectors.add_months(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
+    assert selectors.add_months(dt.date(2024, 11, 30), 3) == dt.date(2025, 2, 28)
+
+
+def test_service_history_lists_orders_newest_first(client_manager_a, owner, jolion, tiggo):
+    html = client_manager_a.get(client_history_url(owner)).content.decode()
+    orders = html[html.index("<h2>История обслуживания</h2>") : html.index('id="summary"')]
+    positions = [orders.index(n) for n in ["ЗН-000004", "ЗН-000003", "ЗН-000002", "ЗН-000001"]]
+    assert positions == sorted(positions)
+    assert "12\xa0000,00 ₽" in orders and "25\xa0000" in orders and "ТО" in orders
+
+
+def test_vehicle_history_shows_only_that_vehicle(client_manager_a, owner, jolion, tiggo, service_a):
+    worksheet = WorksheetFactory(client=owner, department=service_a)
+    TaskFactory(worksheet=worksheet, vehicle=jolion, goal="x", comment="Про Jolion")
+    TaskFactory(worksheet=worksheet, vehicle=tiggo, comment="Про Tiggo")
+    RecommendationFactory(repair_order=tiggo.repair_orders.get(), text="Рекомендация по Tiggo")
+    html = client_manager_a.get(vehicle_history_url(jolion)).content.decode()
+    assert "ЗН-000003" in html and "ЗН-000004" not in html
+    assert "Про Jolion" in html and "Про Tiggo" not in html
+    assert "Рекомендация по Tiggo" not in html
+    everything = client_manager_a.get(client_history_url(owner)).content.decode()
+    assert "Про Jolion" in everything and "Про Tiggo" in everything
+    assert "Рекомендация по Tiggo" in everything
+
+
+def test_recommendations_open_first_with_their_orders(client_manager_a, owner, jolion):
+    first, _, last = jolion.repair_orders.order_by("opened_at")
+    RecommendationFactory(repair_order=first, text="Заменить колодки", is_done=True, done_in=last)
+    RecommendationFactory(repair_order=first, text="Проверить подвеску")
+    html = client_manager_a.get(client_history_url(owner)).content.decode()
+    part = html[html.index("<h2>Рекомендации</h2>") : html.index('id="last-visit"')]
+    assert part.index("Проверить подвеску") < part.index("Заменить колодки")
+    assert "выполнена</span> в ЗН-000003 от 09.01.2024" in part
+    assert "ЗН-000001 от 10.01.2023" in part
+    assert "Всего: 2" in part
+
+
+def test_last_visit_shows_its_lines_and_recommendations(client_manager_a, owner, jolion):
+    last = jolion.repair_orders.get(number="ЗН-000003")
+    RepairOrderLineFactory(repair_order=last, position=1, name="Масло моторное 5W-30")
+    RepairOrderLineFactory(repair_order=last, position=2, name="Фильтр масляный")
+    RecommendationFactory(repair_order=last, text="Заменить свечи зажигания")
+    older = jolion.repair_orders.get(number="ЗН-000001")
+    RepairOrderLineFactory(repair_order=older, position=1, name="Старая работа")
+    html = client_manager_a.get(vehicle_history_url(jolion)).content.decode()
+    part = html[html.index("<h2>Последний визит</h2>") : html.index('id="tasks"')]
+    assert "ЗН-000003" in part and "09.01.2024" in part
+    assert "Масло моторное 5W-30" in part and "Фильтр масляный" in part
+    assert "Заменить свечи зажигания" in part
+    assert "Старая работа" not in part
+
+
+def test_tasks_show_results_and_only_visible_worksheets(
+    client_manager_a, owner, jolion, service_a, sales_a, manager_a
+):
+    result = InterviewResult.objects.get(name="Планирует визит позже")
+    service = WorksheetFactory(client=owner, department=service_a)
+    TaskFactory(
+        worksheet=service,
+        vehicle=jolion,
+        executor=manager_a,
+        status=Task.Status.DONE,
+        outcome=Task.Outcome.INTERVIEW,
+        interview_result=result,
+        comment="Перезвонить в мае",
+        planned_at=timezone.make_aware(dt.datetime(2025, 4, 1, 10, 30)),
+    )
+    sales = WorksheetFactory(client=owner, department=sales_a)
+    TaskFactory(worksheet=sales, comment="Задача отдела продаж")
+    html = client_manager_a.get(client_history_url(owner)).content.decode()
+    part = html[html.index("<h2>Задачи по клиенту</h2>") :]
+    for text in [
+        "Звонок ТО",
+        "Завершена",
+        "01.04.2025 10:30",
+        manager_a.get_full_name(),
+        "Интервью",
+        "Планирует визит позже",
+        "Перезвонить в мае",
+    ]:
+        assert text in part, text
+    assert "Задача отдела продаж" not in part
+
+
+def test_tasks_newest_first_and_paginated(client_manager_a, owner, service_a, settings):
+    settings.CRM_PAGE_SIZE = 2
+    worksheet = WorksheetFactory(client=owner, department=service_a)
+    base = timezone.now()
+    for n in range(5):
+        TaskFactory(
+            worksheet=worksheet,
+            status=Task.Status.DONE,
+            comment=f"Комментарий {n}",
+            created_at=base - dt.timedelta(days=n),
+        )
+    html = client_manager_a.get(client_history_url(owner)).content.decode()
+    assert html.index("Комментарий 0") < html.index("Комментарий 1")
+    assert "Комментарий 2" not in html
+    response = client_manager_a.get(
+        client_history_url(owner),
+        {"tasks_page": "3"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="tasks",
+    )
+    part = response.content.decode()
+    assert part.lstrip().startswith('<section class="panel" id="tasks"')
+    assert "Комментарий 4" in part and "Комментарий 0" not in part
+    assert "Сводка по обслуживанию" not in part
+
+
+def test_orders_paginate_as_a_partial(client_manager_a, owner, jolion, settings):
+    settings.CRM_PAGE_SIZE = 2
+    response = client_manager_a.get(
+        client_history_url(owner),
+        {"orders_page": "2"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="orders",
+    )
+    part = response.content.decode()
+    assert part.lstrip().startswith('<section class="panel" id="orders"')
+    assert "ЗН-000001" in part and "ЗН-000003" not in part
+    assert "Страница 2 из 2" in part
+
+
+def test_another_branch_gets_404_on_both_histories(client_manager_b, owner, jolion):
+    assert client_manager_b.get(client_history_url(owner)).status_code == 404
+    assert client_manager_b.get(vehicle_history_url(jolion)).status_code == 404
+
+
+def _history_rows(owner, vehicle, department, rows: int) -> None:
+    worksheet = WorksheetFactory(client=owner, department=department)
+    executor = UserFactory()
+    result = InterviewResult.objects.first()
+    for n in range(rows):
+        order = RepairOrderFactory(
+            vehicle=vehicle,
+            opened_at=dt.date(2020, 1, 1) + dt.timedelta(days=30 * n),
+            kind=TO if n % 2 else REPAIR,
+            mileage=1000 * (n + 1),
+        )
+        RepairOrderLineFactory(repair_order=order)
+        RecommendationFactory(repair_order=order, is_done=bool(n % 3))
+        TaskFactory(
+            worksheet=worksheet,
+            vehicle=vehicle,
+            executor=executor,
+            status=Task.Status.DONE,
+            outcome=Task.Outcome.INTERVIEW,
+            interview_result=result,
+        )
+        VehicleFactory(owner=owner)  # more cars for the client-wide forecast
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+@pytest.mark.parametrize("view", ["client", "vehicle"])
+def test_history_query_count_does_not_grow(
+    client_manager_a, owner, service_a, rows, view, django_assert_max_num_queries
+):
+    vehicle = VehicleFactory(owner=owner)
+    _history_rows(owner, vehicle, service_a, rows)
+    url = client_history_url(owner) if view == "client" else vehicle_history_url(vehicle)
+    with django_assert_max_num_queries(18):
+        response = client_manager_a.get(url)
+    assert response.status_code == 200
