@@ -29,6 +29,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Lag
+from django.utils import timezone
 
 from client_history.models import (
     DEFAULT_KM_PER_DAY,
@@ -300,6 +301,7 @@ class ServiceSummary:
     yearly_mileage: int | None = None
     next_maintenance: dt.date | None = None
     next_maintenance_vehicle: Vehicle | None = None
+    next_maintenance_overdue: bool = False
     vehicles: list[VehicleForecast] = field(default_factory=list)
 
 
@@ -419,4 +421,5 @@ def service_summary(*, vehicles: QuerySet[Vehicle]) -> ServiceSummary:
         nearest = min(upcoming, key=lambda f: f.next_maintenance)
         summary.next_maintenance = nearest.next_maintenance
         summary.next_maintenance_vehicle = nearest.vehicle
+        summary.next_maintenance_overdue = nearest.next_maintenance < timezone.localdate()
     return summary
