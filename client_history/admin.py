@@ -129,12 +129,14 @@ class ClientAdmin(DmsAdmin, SimpleHistoryAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        q = client_name_q(term) | Q(external_id=term)
         phone = normalise_phone(term)
-        digits = _NON_DIGITS.sub("", term)
         if phone:
-            q |= Exists(ClientPhone.objects.filter(client=OuterRef("pk"), number=phone))
-        elif len(digits) >= 5:
+            # A whole phone number: the indexed lookup alone, no scan of the names.
+            owners = ClientPhone.objects.filter(number=phone).values("client_id")
+            return queryset.filter(pk__in=owners), False
+        q = client_name_q(term) | Q(external_id=term)
+        digits = _NON_DIGITS.sub("", term)
+        if len(digits) >= 5:
             q |= Exists(ClientPhone.objects.filter(client=OuterRef("pk"), number__contains=digits))
         return queryset.filter(q), False
 
@@ -147,6 +149,7 @@ class VehicleAdmin(DmsAdmin):
     list_select_related = ("owner",)
     search_fields = ("vin", "plate", "external_id", "owner__name_search")
     search_help_text = "VIN, госномер, внешний код или имя владельца."
+    ordering = ("-id",)  # the primary key's index: no sort of the whole table per page
     autocomplete_fields = ("owner",)
     fields = (
         "vin",
@@ -202,6 +205,7 @@ class RepairOrderAdmin(DmsAdmin):
     date_hierarchy = "opened_at"
     search_fields = ("number", "external_id", "vehicle__vin", "vehicle__plate", "client__name")
     search_help_text = "Номер, внешний код, VIN или госномер автомобиля, имя клиента."
+    ordering = ("-id",)
     autocomplete_fields = ("client", "vehicle")
     fields = (
         "number",
@@ -223,11 +227,12 @@ class RepairOrderAdmin(DmsAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
+        # Subqueries rather than joins: one pass over the orders, hashed lookups into the rest.
         q = (
-            Q(number__icontains=term)
+            Q(number__contains=term.upper())
             | Q(external_id=term)
-            | vehicle_ident_q(term, "vehicle__")
-            | client_name_q(term, "client__")
+            | Q(vehicle__in=Vehicle.objects.filter(vehicle_ident_q(term)).values("pk"))
+            | Q(client__in=Client.objects.filter(client_name_q(term)).values("pk"))
         )
         return queryset.filter(q), False
 
@@ -240,6 +245,7 @@ class RecommendationAdmin(DmsAdmin):
     list_select_related = ("vehicle", "repair_order", "done_in")
     search_fields = ("text", "repair_order__number", "vehicle__vin", "vehicle__plate")
     search_help_text = "Текст рекомендации, номер заказ-наряда, VIN или госномер."
+    ordering = ("-id",)
     autocomplete_fields = ("repair_order", "vehicle", "done_in")
     fields = ("text", "repair_order", "vehicle", "is_done", "done_in", "external_id")
 

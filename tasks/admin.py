@@ -1,12 +1,20 @@
 """Admin of the task reference lists (configured by department heads and IT) and of tasks."""
 
+import re
+
 from django.contrib import admin
+from django.db.models import Q
 from django.http import HttpRequest
 
 from client_history.admin import client_name_q
+from client_history.models import Client
 from crm_workstation.admin import human_number_q
 from tasks.models import InterviewResult, PurchaseOption, Purpose, Task, TaskType
 from worksheets.admin import CrmAdmin
+from worksheets.models import Worksheet
+
+# ЗД-000123, РЛ-000123, or just the digits.
+_HUMAN_NUMBER = re.compile(r"^(\w{1,3}-)?\d+$")
 
 
 class ReferenceItemAdmin(admin.ModelAdmin):
@@ -66,7 +74,7 @@ class TaskAdmin(CrmAdmin):
     )
     list_filter = ("status", "task_type", "outcome", "goal_completed", "worksheet__department")
     list_select_related = ("task_type", "worksheet__client", "executor")
-    date_hierarchy = "planned_at"
+    ordering = ("-id",)  # the primary key's index: no sort of the whole table per page
     search_fields = ("number", "worksheet__number", "worksheet__client__name")
     search_help_text = "Номер задачи (ЗД-000123), номер рабочего листа или имя клиента."
     autocomplete_fields = ("worksheet", "vehicle", "previous_task", "involved_from", "copied_from")
@@ -125,9 +133,13 @@ class TaskAdmin(CrmAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        q = (
-            human_number_q(term)
-            | human_number_q(term, "worksheet__number")
-            | client_name_q(term, "worksheet__client__")
+        if _HUMAN_NUMBER.match(term):
+            # Both numbers are unique, so indexed: the database ORs two index lookups.
+            worksheet_ids = list(
+                Worksheet.objects.filter(human_number_q(term)).values_list("pk", flat=True)
+            )
+            return queryset.filter(human_number_q(term) | Q(worksheet__in=worksheet_ids)), False
+        worksheets = Worksheet.objects.filter(
+            client__in=Client.objects.filter(client_name_q(term)).values("pk")
         )
-        return queryset.filter(q), False
+        return queryset.filter(worksheet__in=worksheets.values("pk")), False

@@ -458,3 +458,27 @@ def test_a_phone_that_is_not_russian_is_refused_next_to_the_field(client_superus
     assert response.status_code == 200
     assert "Не похоже на российский номер телефона" in response.content.decode()
     assert not client.phones.exists()
+
+
+def test_task_search_by_its_number_the_worksheet_number_and_the_client(client_superuser, service_a):
+    wanted = TaskFactory(worksheet__department=service_a, worksheet__client__name="Орлова Анна")
+    TaskFactory(worksheet__department=service_a, worksheet__client__name="Жуков Иван")
+    digits = wanted.number.split("-")[1]
+
+    for query in (wanted.number, wanted.number.lower(), digits, wanted.worksheet.number, "орлова"):
+        response = client_superuser.get(_admin_url(type(wanted), "changelist"), {"q": query})
+        assert list(response.context["cl"].result_list) == [wanted], query
+
+
+def test_repair_order_search_by_number_vin_and_client(client_superuser, branch_a):
+    wanted = RepairOrderFactory(
+        number="ЗН-424242",
+        vehicle__vin="XW8QQQ11122233344",
+        vehicle__owner__name="Орлов Пётр",
+        vehicle__owner__home_branch=branch_a,
+    )
+    RepairOrderFactory(vehicle__owner__home_branch=branch_a)
+
+    for query in ("ЗН-424242", "зн-424242", "qqq111", "орлов"):
+        response = client_superuser.get(_admin_url(type(wanted), "changelist"), {"q": query})
+        assert list(response.context["cl"].result_list) == [wanted], query
