@@ -226,6 +226,7 @@ class RepairOrder(models.Model):
             models.Index(fields=["vehicle", "opened_at"], name="ro_vehicle_opened"),
             models.Index(fields=["client", "opened_at"], name="ro_client_opened"),
             models.Index(fields=["branch", "closed_at"], name="ro_branch_closed"),
+            models.Index(fields=["number"], name="ro_number"),
         ]
 
     def __str__(self) -> str:
