@@ -53,7 +53,10 @@ def find_phones(text: object) -> list[str]:
         for match in phonenumbers.PhoneNumberMatcher(
             part, REGION, leniency=phonenumbers.Leniency.POSSIBLE
         ):
-            number = normalise_phone(match.raw_string)
+            # The parsed number, not the raw text: "640-22-33 доб. 105" carries an extension.
+            if match.number.country_code != 7:
+                continue
+            number = normalise_phone(str(match.number.national_number))
             if number and number not in found:
                 found.append(number)
     return found

@@ -30,3 +30,11 @@ def test_finds_several_numbers_with_text_around():
 
 def test_format_for_display():
     assert format_phone("+79123456789") == "+7 912 345-67-89"
+
+
+def test_an_extension_does_not_hide_the_number():
+    assert find_phones("8 (812) 640-22-33 доб. 105") == ["+78126402233"]
+
+
+def test_a_foreign_number_in_a_cell_is_not_taken_for_a_russian_one():
+    assert find_phones("+44 20 7946 0958; 8 916 000-11-22") == ["+79160001122"]
