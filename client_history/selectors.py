@@ -83,7 +83,9 @@ def _search_condition(query: str) -> Q | None:
     """OR of everything `query` could be: a name, a phone, a plate, a VIN or its tail."""
     condition = Q()
     name = search_key(query)
-    if name:
+    # A name has letters; a query of digits alone is a phone, a VIN tail or a plate's digits,
+    # and leaving the name out lets the database use the phone and plate indexes alone.
+    if name and any(ch.isalpha() for ch in name):
         condition |= Q(name_search__contains=name)
 
     phone_ids = None
@@ -102,7 +104,13 @@ def _search_condition(query: str) -> Q | None:
         condition |= Q(id__in=phone_ids.values("client_id"))
 
     compact = _IDENT_SEPARATORS.sub("", query)
-    if any(ch.isdigit() for ch in compact) and len(compact) <= 17:
+    # A whole phone number is not also read as a plate or a VIN tail.
+    if (
+        not phone
+        and compact.isalnum()
+        and any(ch.isdigit() for ch in compact)
+        and len(compact) <= 17
+    ):
         vehicles = Q()
         plate = normalise_plate(compact)
         vehicles |= Q(plate=plate)

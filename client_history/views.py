@@ -14,6 +14,7 @@ from client_history.forms import DoNotCallForm
 from client_history.models import Client, Vehicle
 
 CARD_RECOMMENDATIONS = 10
+CARD_FLAG_PARTIAL = "client_history/client_card.html#do_not_call"
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -45,7 +46,7 @@ def _get_vehicle_for_user(request, pk: int) -> Vehicle:
 
 
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-Target")
 def client_search(request: HtmxHttpRequest) -> HttpResponse:
     query = selectors.clean_query(request.GET.get("q"))
     clients = selectors.client_search(user=request.user, query=query)
@@ -64,20 +65,23 @@ def _do_not_call_context(client: Client, form: DoNotCallForm | None = None) -> d
     }
 
 
-@require_GET
-def client_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    client = _get_client_for_user(request, pk)
+def _client_card_context(request, client: Client, form: DoNotCallForm | None = None) -> dict:
     vehicles = selectors.client_vehicles(client=client)
     open_recommendations = selectors.open_recommendations(vehicles=vehicles)
-    context = {
-        **_do_not_call_context(client),
+    return {
+        **_do_not_call_context(client, form),
         "phones": selectors.client_phones(client=client),
         "vehicles": vehicles,
         "worksheets": selectors.client_worksheets(client=client, user=request.user),
         "open_recommendations": open_recommendations[:CARD_RECOMMENDATIONS],
         "open_recommendations_count": open_recommendations.count(),
     }
-    return render(request, "client_history/client_card.html", context)
+
+
+@require_GET
+def client_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    client = _get_client_for_user(request, pk)
+    return render(request, "client_history/client_card.html", _client_card_context(request, client))
 
 
 @require_POST
@@ -85,16 +89,17 @@ def client_set_do_not_call(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     client = _get_client_for_user(request, pk)
     form = DoNotCallForm(request.POST)
     if not form.is_valid():
-        context = _do_not_call_context(client, form)
-        template = "client_history/client_card.html#do_not_call"
+        if request.htmx:
+            template, context = CARD_FLAG_PARTIAL, _do_not_call_context(client, form)
+        else:
+            template = "client_history/client_card.html"
+            context = _client_card_context(request, client, form)
         return render(request, template, context, status=400)
     services.client_set_do_not_call(
         client=client, do_not_call=form.cleaned_data["do_not_call"], user=request.user
     )
     if request.htmx:
-        return render(
-            request, "client_history/client_card.html#do_not_call", _do_not_call_context(client)
-        )
+        return render(request, CARD_FLAG_PARTIAL, _do_not_call_context(client))
     messages.success(
         request, "Отметка «Не звонить» установлена." if client.do_not_call else "Отметка снята."
     )
@@ -102,7 +107,7 @@ def client_set_do_not_call(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-Target")
 def vehicle_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     vehicle = _get_vehicle_for_user(request, pk)
     vehicles = Vehicle.objects.filter(pk=vehicle.pk)
@@ -151,14 +156,14 @@ def _history(request, *, client: Client | None, vehicle: Vehicle | None) -> Http
 
 
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-Target")
 def client_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     client = _get_client_for_user(request, pk)
     return _history(request, client=client, vehicle=None)
 
 
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-Target")
 def vehicle_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     vehicle = _get_vehicle_for_user(request, pk)
     return _history(request, client=vehicle.owner, vehicle=vehicle)

@@ -131,6 +131,14 @@ def test_do_not_call_bad_value_is_400_with_russian_message(client_manager_a, cli
     assert client_a.do_not_call is False
 
 
+def test_do_not_call_bad_value_by_htmx_answers_with_the_partial(client_manager_a, client_a):
+    response = client_manager_a.post(flag_url(client_a), {"do_not_call": "2"}, **HTMX_FLAG)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<html" not in html and 'id="do-not-call"' in html
+    assert "Недопустимое значение отметки «Не звонить»." in html
+
+
 def test_do_not_call_of_another_branch_is_404(client_manager_b, client_a):
     assert client_manager_b.post(flag_url(client_a), {"do_not_call": "1"}).status_code == 404
     assert Client.objects.get(pk=client_a.pk).do_not_call is False
