@@ -1,0 +1,355 @@
+"""Seeding and wiping the demo data set, and the guard that keeps it off real databases."""
+
+import time
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, User
+from django.db import connection, transaction
+from django.utils import timezone
+
+from client_history.models import (
+    Client,
+    ClientPhone,
+    Recommendation,
+    RepairOrder,
+    RepairOrderLine,
+    Vehicle,
+)
+from crm_workstation.models import Branch, Department, EmployeeProfile, NumberSequence, Workshop
+from demo.bulk import BulkWriter
+from demo.generator import RESULT_KEYS, BranchInfo, DemoGenerator, Reference
+from demo.vocab import BRANCHES, DEMO_BRANCH_CODES
+from selections.models import Lead, LeadBatch, SelectionKind
+from tasks.models import TASK_PREFIX, InterviewResult, PurchaseOption, Purpose, Task, TaskType
+from worksheets.models import SERVICE_REQUEST_PREFIX, WORKSHEET_PREFIX, ServiceRequest, Worksheet
+
+SIZES = {"S": 2_000, "M": 100_000, "L": 500_000}
+DEMO_PASSWORD = "demo"
+EXTERNAL_ID_PREFIX = "demo-"
+DEPARTMENTS = [
+    (Department.Kind.SERVICE, "Сервис"),
+    (Department.Kind.SALES, "Отдел продаж"),
+    (Department.Kind.PARTS, "Запчасти"),
+    (Department.Kind.BODY, "Кузовной цех"),
+]
+MANAGER, HEAD, IT = "Менеджер", "Руководитель подразделения", "ИТ / администратор"
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: str | None  # group name; None for the superuser
+    branches: tuple[int, ...]  # indexes into BRANCHES
+    departments: tuple[tuple[int, str], ...]  # (branch index, Department.Kind value or ALL)
+    is_staff: bool = False
+    is_superuser: bool = False
+
+
+DEMO_USERS = [
+    DemoUser("manager1", "Ольга", "Смирнова", MANAGER, (0,), ((0, "service"),)),
+    DemoUser("manager2", "Дмитрий", "Кузнецов", MANAGER, (0,), ((0, "service"),)),
+    DemoUser("sales1", "Анна", "Морозова", MANAGER, (0,), ((0, "sales"),)),
+    DemoUser("manager3", "Игорь", "Лебедев", MANAGER, (1,), ((1, "service"),)),
+    DemoUser("head1", "Елена", "Соколова", HEAD, (0,), ((0, ALL),), is_staff=True),
+    DemoUser("head2", "Павел", "Орлов", HEAD, (1,), ((1, ALL),), is_staff=True),
+    DemoUser("it", "Артём", "Николаев", IT, (0, 1), (), is_staff=True),
+    DemoUser("admin", "Сергей", "Волков", None, (0, 1), (), is_staff=True, is_superuser=True),
+]
+
+
+class DemoRefused(Exception):
+    """The database holds data the demo must not be mixed with (or overwrite)."""
+
+
+@dataclass
+class DemoState:
+    present: bool
+    foreign: list[str]  # what in the database is not demo data
+
+
+def demo_present() -> bool:
+    return Branch.objects.filter(code__in=DEMO_BRANCH_CODES).exists()
+
+
+def demo_state() -> DemoState:
+    """Whether the demo is loaded, and what (if anything) in the database is not demo data."""
+    codes = set(Branch.objects.values_list("code", flat=True))
+    present = bool(codes & set(DEMO_BRANCH_CODES))
+    foreign = []
+    others = sorted(codes - set(DEMO_BRANCH_CODES))
+    if others:
+        foreign.append(f"structural units with codes {', '.join(others[:10])}")
+    for model, label in (
+        (Client, "clients"),
+        (Vehicle, "vehicles"),
+        (RepairOrder, "repair orders"),
+    ):
+        not_ours = model.objects.exclude(external_id="").exclude(
+            external_id__startswith=EXTERNAL_ID_PREFIX
+        )
+        if not_ours.exists():
+            foreign.append(f"{label} imported from a dealer-management system")
+    if not present and not others and (Client.objects.exists() or Vehicle.objects.exists()):
+        foreign.append("clients or vehicles")
+    return DemoState(present=present, foreign=foreign)
+
+
+def refusal_message(state: DemoState) -> str:
+    return (
+        "This database holds data that is not the demo's: "
+        + "; ".join(state.foreign)
+        + ". seed_demo only runs on an empty database or one it seeded itself."
+    )
+
+
+@dataclass
+class SeedReport:
+    counts: dict[str, int]
+    seconds: dict[str, float]
+
+
+def demo_seed(*, size: str, progress=None) -> SeedReport:
+    """Load the demo data set of `size` (S, M, L) into a database that holds nothing else.
+
+    One transaction: a failure leaves nothing half-written.
+    """
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+    with transaction.atomic():
+        state = demo_state()
+        if state.foreign:
+            raise DemoRefused(refusal_message(state))
+        if state.present:
+            raise DemoRefused("The demo data is already loaded; use --reset to load it again.")
+        branches = _organisation()
+        seconds["organisation and users"] = time.perf_counter() - started
+
+        writer = BulkWriter()
+        if connection.vendor == "postgresql":
+            # Django's foreign keys are deferred to commit; checked per statement instead, the
+            # queue of pending checks never holds more than one chunk, whatever the size.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        generator = DemoGenerator(
+            n_clients=SIZES[size],
+            branches=branches,
+            reference=_reference(),
+            writer=writer,
+            now=timezone.now(),
+            progress=progress,
+        )
+        generated = time.perf_counter()
+        generator.run()
+        total = time.perf_counter() - generated
+        seconds["generating rows"] = total - generator.write_seconds
+        seconds["writing rows"] = generator.write_seconds
+
+        finishing = time.perf_counter()
+        writer.reset_sequences(
+            [
+                Client,
+                ClientPhone,
+                Vehicle,
+                RepairOrder,
+                RepairOrderLine,
+                Recommendation,
+                Worksheet,
+                Task,
+                ServiceRequest,
+            ]
+        )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            # Fresh statistics, so the first page views get good plans.
+            with connection.cursor() as cursor:
+                for model in (
+                    Client,
+                    ClientPhone,
+                    Vehicle,
+                    RepairOrder,
+                    Recommendation,
+                    Worksheet,
+                    Task,
+                    ServiceRequest,
+                ):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        seconds["sequences and statistics"] = time.perf_counter() - finishing
+    seconds["total"] = time.perf_counter() - started
+    return SeedReport(counts=generator.counts(), seconds=seconds)
+
+
+def demo_reset() -> None:
+    """Delete the demo data set (organisation, DMS and CRM rows); demo users stay.
+
+    Only on a database that holds nothing but the demo, so whole tables can be emptied.
+    """
+    with transaction.atomic():
+        state = demo_state()
+        if state.foreign:
+            raise DemoRefused(refusal_message(state))
+        demo_branches = Branch.objects.filter(code__in=DEMO_BRANCH_CODES)
+        demo_departments = Department.objects.filter(branch__in=demo_branches)
+        # Whole tables first, with plain DELETEs: the ORM would fetch every row of M or L.
+        models = [
+            Lead,
+            LeadBatch,
+            ServiceRequest.history.model,
+            ServiceRequest,
+            Task.history.model,
+            Task,
+            Worksheet.history.model,
+            Worksheet,
+            Recommendation,
+            RepairOrderLine,
+            RepairOrder,
+            ClientPhone,
+            Vehicle,
+            Client.history.model,
+            Client,
+        ]
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        SelectionKind.objects.filter(department__in=demo_departments).delete()
+        EmployeeProfile.departments.through.objects.filter(department__in=demo_departments).delete()
+        EmployeeProfile.branches.through.objects.filter(branch__in=demo_branches).delete()
+        Department.objects.filter(branch__in=demo_branches).delete()
+        Workshop.objects.filter(branch__in=demo_branches).delete()
+        demo_branches.delete()
+        NumberSequence.objects.filter(
+            name__in=[WORKSHEET_PREFIX, TASK_PREFIX, SERVICE_REQUEST_PREFIX]
+        ).delete()
+
+
+def _organisation() -> list[BranchInfo]:
+    """Branches, departments, workshops and the demo users with their profiles."""
+    branches = []
+    for code, name, address, multiservice, workshop_names in BRANCHES:
+        branch = Branch.objects.create(
+            code=code, name=name, address=address, is_multiservice=multiservice
+        )
+        departments = {
+            kind.value: Department.objects.create(branch=branch, name=label, kind=kind)
+            for kind, label in DEPARTMENTS
+        }
+        workshops = {n: Workshop.objects.create(branch=branch, name=n) for n in workshop_names}
+        branches.append((branch, departments, workshops))
+
+    groups = {g.name: g for g in Group.objects.filter(name__in=[MANAGER, HEAD, IT])}
+    missing = {MANAGER, HEAD, IT} - set(groups)
+    if missing:
+        raise DemoRefused(f"Roles {', '.join(sorted(missing))} are missing: run migrate first.")
+    password = make_password(DEMO_PASSWORD)  # hashed once: the same hash serves every user
+    users: dict[str, User] = {}
+    for spec in DEMO_USERS:
+        user, _ = User.objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "first_name": spec.first_name,
+                "last_name": spec.last_name,
+                "is_staff": spec.is_staff,
+                "is_superuser": spec.is_superuser,
+                "password": password,
+            },
+        )
+        if spec.role:
+            user.groups.add(groups[spec.role])
+        profile, _ = EmployeeProfile.objects.get_or_create(user=user)
+        profile.branches.add(*[branches[i][0] for i in spec.branches])
+        for index, kind in spec.departments:
+            departments = branches[index][1]
+            profile.departments.add(*(departments.values() if kind == ALL else [departments[kind]]))
+        users[spec.username] = user
+
+    infos = []
+    for index, (branch, departments, workshops) in enumerate(branches):
+        executors: dict[str, list[int]] = {}
+        head = None
+        for spec in DEMO_USERS:
+            for branch_index, kind in spec.departments:
+                if branch_index != index:
+                    continue
+                if spec.role == HEAD:
+                    head = users[spec.username].id
+                elif kind != ALL:
+                    executors.setdefault(kind, []).append(users[spec.username].id)
+        infos.append(
+            BranchInfo(
+                id=branch.id,
+                is_multiservice=branch.is_multiservice,
+                departments={kind: d.id for kind, d in departments.items()},
+                workshops={n: w.id for n, w in workshops.items()},
+                executors=executors,
+                head=head,
+            )
+        )
+    return infos
+
+
+def _reference() -> Reference:
+    task_types = dict(TaskType.objects.values_list("code", "id"))
+    purposes = dict(Purpose.objects.values_list("name", "id"))
+    options = list(PurchaseOption.objects.filter(is_active=True).values_list("id", flat=True))
+    if not task_types or not purposes:
+        raise DemoRefused("Task types and purposes are missing: run migrate first.")
+    task_types["*"] = next(iter(task_types.values()))
+    purposes["*"] = purposes.get("Прочее", next(iter(purposes.values())))
+    results = {}
+    for result in InterviewResult.objects.order_by("order", "id"):
+        key = RESULT_KEYS.get(result.name)
+        if key is None and result.behaviour != InterviewResult.Behaviour.OTHER:
+            key = result.behaviour  # a renamed booking result still books
+        if key and key not in results:
+            results[key] = (result.id, result.behaviour, result.allows_control)
+    return Reference(
+        task_types=task_types, purposes=purposes, results=results, purchase_options=options
+    )
+
+
+@dataclass
+class LoginRow:
+    username: str
+    password: str
+    role: str
+    full_name: str
+    units: str
+
+
+def demo_logins() -> list[LoginRow]:
+    """The demo users as they are now, with "demo" where their password still is that."""
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=[s.username for s in DEMO_USERS])
+        .select_related("profile")
+        .prefetch_related("groups", "profile__branches", "profile__departments__branch")
+    }
+    checked: dict[str, bool] = {}
+    rows = []
+    for spec in DEMO_USERS:
+        user = users.get(spec.username)
+        if user is None:
+            continue
+        if user.password not in checked:  # one hash check per distinct hash: they are slow
+            checked[user.password] = user.check_password(DEMO_PASSWORD)
+        password = DEMO_PASSWORD if checked[user.password] else "(свой пароль)"
+        if user.is_superuser:
+            role = "Суперпользователь"
+        else:
+            role = ", ".join(g.name for g in user.groups.all()) or "—"
+        profile = getattr(user, "profile", None)
+        units = "все"
+        if profile is not None and not user.is_superuser:
+            departments = list(profile.departments.all())
+            if departments:
+                units = ", ".join(f"{d.branch.code}: {d.name}" for d in departments)
+            else:
+                units = ", ".join(b.code for b in profile.branches.all()) or "—"
+        rows.append(
+            LoginRow(spec.username, password, role, f"{user.first_name} {user.last_name}", units)
+        )
+    return rows
