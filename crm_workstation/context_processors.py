@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.urls import reverse
 
 from crm_workstation.models import Branch, Department
 from crm_workstation.scoping import user_scope
@@ -9,10 +10,18 @@ TABS: list[tuple[str, str]] = [
 ]
 
 
+def _tabs(path: str) -> list[dict]:
+    tabs = []
+    for url_name, label in TABS:
+        url = reverse(url_name)
+        tabs.append({"url": url, "label": label, "active": path.startswith(url)})
+    return tabs
+
+
 def workstation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"workstation_tabs": TABS}
+        return {}
 
     def structural_unit() -> str:
         scope = user_scope(user)
@@ -22,7 +31,7 @@ def workstation(request: HttpRequest) -> dict:
         departments = Department.objects.filter(id__in=scope.department_ids).values_list(
             "name", flat=True
         )
-        parts = [", ".join(branches), ", ".join(departments)]
+        parts = [", ".join(branches), ", ".join(sorted(set(departments)))]
         return " · ".join(p for p in parts if p) or "—"
 
-    return {"workstation_tabs": TABS, "structural_unit": structural_unit}
+    return {"workstation_tabs": _tabs(request.path), "structural_unit": structural_unit}
