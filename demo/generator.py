@@ -234,7 +234,8 @@ class VehicleInfo:
     ro_days: list[int] = field(default_factory=list)
     ro_ids: list[int] = field(default_factory=list)
     ro_kinds: list[str] = field(default_factory=list)
-    recommendations: list[str] = field(default_factory=list)
+    recommendations: list[str] = field(default_factory=list)  # still open
+    last_mileage: int | None = None
 
 
 @dataclass
@@ -373,12 +374,15 @@ class DemoGenerator:
 
     def run(self) -> None:
         done = 0
+        step = max(CHUNK_CLIENTS, self.n_clients // 10)
+        reported = 0
         while done < self.n_clients:
             n = min(CHUNK_CLIENTS, self.n_clients - done)
             self._chunk(n)
             done += n
-            if self.n_clients > CHUNK_CLIENTS:
+            if self.n_clients > CHUNK_CLIENTS and done - reported >= step:
                 self.progress(f"  {done:,} / {self.n_clients:,} clients")
+                reported = done
 
     def counts(self) -> dict[str, int]:
         return {name: table.count for name, table in self.tables.items()}
@@ -542,7 +546,7 @@ class DemoGenerator:
         last_mileage = last_day = None
         if info.ro_days:
             last_day = self.iso_day[info.ro_days[-1]]
-            last_mileage = self._last_mileage
+            last_mileage = info.last_mileage
         rows["vehicles"].append(
             (
                 vehicle_id,
@@ -640,7 +644,8 @@ class DemoGenerator:
             info.ro_ids.append(ro_id)
             info.ro_kinds.append(kind)
             day += max(7, int(mean_gap * (0.3 + 1.4 * r())))
-        self._last_mileage = mileage
+        if info.ro_ids:
+            info.last_mileage = mileage
 
         # Recommendations: some orders leave advice; part of it is done in a later order.
         n = len(info.ro_ids)
