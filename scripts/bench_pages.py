@@ -49,18 +49,20 @@ def measure(http: HttpClient, url: str, repeat: int) -> tuple[float, float, int,
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--username", default="manager1", help="whose scope the pages use")
     args = parser.parse_args()
 
     http = HttpClient()
-    user = User.objects.filter(is_superuser=True).first()
+    user = User.objects.filter(username=args.username).first()
     if user is None:
-        sys.exit("No superuser: seed demo data first.")
+        sys.exit(f"No user {args.username!r}: seed demo data first.")
     http.force_login(user)
 
+    visible = Vehicle.objects.all()
+    if not user.is_superuser:
+        visible = visible.filter(owner__home_branch__employeeprofile__user=user)
     busiest = (
-        Vehicle.objects.annotate(n=Count("repair_orders"))
-        .order_by("-n")
-        .values("id", "owner_id", "n")[:1]
+        visible.annotate(n=Count("repair_orders")).order_by("-n").values("id", "owner_id", "n")[:1]
     )[0]
     client = Client.objects.get(pk=busiest["owner_id"])
     vehicle = Vehicle.objects.get(pk=busiest["id"])
@@ -80,7 +82,7 @@ def main() -> None:
         ("history (vehicle)", reverse("client_history:vehicle_history", args=[vehicle.pk])),
     ]
     print(
-        f"database: {connection.vendor}; clients: {Client.objects.count():,}; "
+        f"database: {connection.vendor}; user: {user.username}; clients: {Client.objects.count():,}; "
         f"busiest vehicle has {busiest['n']} repair orders"
     )
     print(f"{'page':32} {'median ms':>10} {'worst ms':>10} {'queries':>8} {'status':>7}")
