@@ -7,13 +7,11 @@ from playwright.sync_api import expect
 
 from client_history.models import ClientPhone
 
-# Live-server tests commit for real; serialized_rollback restores the roles and reference lists
-# the data migrations wrote, which the flush after each test would otherwise remove.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def demo_data():
+def demo_data(reference_data):
     call_command("seed_demo", size="S", verbosity=0)
 
 

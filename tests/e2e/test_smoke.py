@@ -1,12 +1,10 @@
 import pytest
 from playwright.sync_api import expect
 
-# Live-server tests commit for real; serialized_rollback restores the roles and reference lists
-# the data migrations wrote, which the flush after each test would otherwise remove.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.e2e
 
 
-def test_login_page_is_russian(page):
+def test_login_page_is_russian(page, transactional_db):
     page.goto("/")
     expect(page.get_by_role("heading", name="АРМ менеджер CRM")).to_be_visible()
     expect(page.get_by_label("Имя пользователя")).to_be_visible()
