@@ -24,7 +24,7 @@ from client_history.models import (
     Vehicle,
     search_key,
 )
-from crm_workstation.admin import ScopedAdminMixin
+from crm_workstation.admin import ScopedAdminMixin, clean_search_term
 from crm_workstation.phones import format_phone, normalise_phone
 
 # Plates are written in Cyrillic; people often type the Latin look-alikes.
@@ -126,7 +126,7 @@ class ClientAdmin(DmsAdmin, SimpleHistoryAdmin):
         return format_phone(phones[0].number) if phones else "—"
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        term = search_term.strip()
+        term = clean_search_term(search_term)
         if not term:
             return queryset, False
         phone = normalise_phone(term)
@@ -168,7 +168,7 @@ class VehicleAdmin(DmsAdmin):
     readonly_fields = ("created_at",)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        term = search_term.strip()
+        term = clean_search_term(search_term)
         if not term:
             return queryset, False
         q = vehicle_ident_q(term) | Q(external_id=term) | client_name_q(term, "owner__")
@@ -224,7 +224,7 @@ class RepairOrderAdmin(DmsAdmin):
     inlines = (RepairOrderLineInline,)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        term = search_term.strip()
+        term = clean_search_term(search_term)
         if not term:
             return queryset, False
         # Subqueries rather than joins: one pass over the orders, hashed lookups into the rest.
@@ -250,7 +250,7 @@ class RecommendationAdmin(DmsAdmin):
     fields = ("text", "repair_order", "vehicle", "is_done", "done_in", "external_id")
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        term = search_term.strip()
+        term = clean_search_term(search_term)
         if not term:
             return queryset, False
         q = (

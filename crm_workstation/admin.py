@@ -2,10 +2,12 @@
 other apps' admins share: scoping to the user's branches and departments, and user choices."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from crm_workstation.models import Branch, Department, EmployeeProfile, NumberSequence, Workshop
 from crm_workstation.scoping import filter_by_branch, filter_by_department, user_scope
@@ -26,9 +28,19 @@ def employees_visible_to(user) -> QuerySet:
 def human_number_q(term: str, field: str = "number") -> Q:
     """A human number typed in full (РЛ-000123) or by its digits (123, 000123)."""
     q = Q(**{field: term.upper()})
-    if term.isdigit() and int(term):
+    # isdecimal, not isdigit: "²" is a digit that int() refuses; a long run of digits is no
+    # number of ours (and int() refuses one over 4300 digits).
+    if term.isdecimal() and len(term) <= 12 and int(term):
         q |= Q(**{f"{field}__endswith": f"-{int(term):06d}"})
     return q
+
+
+def clean_search_term(term: str) -> str:
+    """An admin search term without control characters (PostgreSQL refuses NUL), trimmed.
+
+    The changelist's search form already refuses NUL; the autocomplete view passes the term
+    through as typed."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in term).split())
 
 
 class ScopedAdminMixin:
@@ -48,6 +60,35 @@ class ScopedAdminMixin:
         if self.scope_branch_field:
             return filter_by_branch(queryset, request.user, self.scope_branch_field)
         return queryset
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        return super().get_search_results(request, queryset, clean_search_term(search_term))
+
+    def _object_in_scope_or_404(self, request: HttpRequest, object_id: str) -> None:
+        """django-simple-history's history pages look the object up without `get_queryset`
+        (and show the last historical version of an id they cannot find): check the scope
+        first. A superuser still sees the history of a deleted object."""
+        object_id = unquote(object_id)
+        if self.get_object(request, object_id) is not None:
+            return
+        if not request.user.is_superuser:
+            raise Http404
+        try:
+            self.model._meta.pk.to_python(object_id)
+        except ValidationError:
+            raise Http404 from None
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        self._object_in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ):
+        self._object_in_scope_or_404(request, object_id)
+        if not version_id.isdecimal():  # the history id is an integer
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         related = db_field.related_model
@@ -118,6 +159,12 @@ class NumberSequenceAdmin(admin.ModelAdmin):
 
     list_display = ("name", "value")
     ordering = ("name",)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
+        # The key is text: PostgreSQL refuses a NUL in it rather than finding nothing.
+        if "\x00" in object_id:
+            return None
+        return super().get_object(request, object_id, from_field)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

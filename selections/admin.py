@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from client_history.admin import client_name_q, vehicle_ident_q
-from crm_workstation.admin import ScopedAdminMixin
+from crm_workstation.admin import ScopedAdminMixin, clean_search_term
 from selections.forms import SelectionKindForm
 from selections.models import ImporterColumnAlias, ImporterVariant, Lead, LeadBatch, SelectionKind
 
@@ -149,7 +149,7 @@ class LeadAdmin(ReadOnlyAdmin):
     search_help_text = "Имя клиента, VIN или госномер."
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        term = search_term.strip()
+        term = clean_search_term(search_term)
         if not term:
             return queryset, False
         q = client_name_q(term, "client__") | vehicle_ident_q(term, "vehicle__")

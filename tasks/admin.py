@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from client_history.admin import client_name_q
 from client_history.models import Client
-from crm_workstation.admin import human_number_q
+from crm_workstation.admin import clean_search_term, human_number_q
 from tasks.models import InterviewResult, PurchaseOption, Purpose, Task, TaskType
 from worksheets.admin import CrmAdmin
 from worksheets.models import Worksheet
@@ -130,7 +130,7 @@ class TaskAdmin(CrmAdmin):
         return obj.worksheet.client
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
-        term = search_term.strip()
+        term = clean_search_term(search_term)
         if not term:
             return queryset, False
         if _HUMAN_NUMBER.match(term):

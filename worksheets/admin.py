@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from client_history.admin import client_name_q, vehicle_ident_q
-from crm_workstation.admin import ScopedAdminMixin, human_number_q
+from crm_workstation.admin import ScopedAdminMixin, clean_search_term, human_number_q
 from worksheets.models import ServiceRequest, Worksheet
 
 
@@ -59,7 +59,7 @@ class WorksheetAdmin(CrmAdmin):
     )
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
-        term = search_term.strip()
+        term = clean_search_term(search_term)
         if not term:
             return queryset, False
         return queryset.filter(client_name_q(term, "client__") | human_number_q(term)), False
@@ -104,7 +104,7 @@ class ServiceRequestAdmin(CrmAdmin):
     )
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
-        term = search_term.strip()
+        term = clean_search_term(search_term)
         if not term:
             return queryset, False
         q = (
