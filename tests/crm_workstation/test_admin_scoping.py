@@ -109,9 +109,7 @@ def test_worksheet_changelist_search_by_odd_digits(client_head_a, term):
 
 def test_number_sequence_page_with_a_nul_in_its_key(client_superuser):
     NumberSequence.objects.create(name="РЛ")
-    url = reverse("admin:crm_workstation_numbersequence_change", args=["X"]).replace(
-        "/X/", "/%00/"
-    )
+    url = reverse("admin:crm_workstation_numbersequence_change", args=["X"]).replace("/X/", "/%00/")
 
     assert client_superuser.get(url).status_code in (302, 404)
 
