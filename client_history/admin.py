@@ -25,16 +25,16 @@ from client_history.models import (
     search_key,
 )
 from crm_workstation.admin import ScopedAdminMixin, clean_search_term
+from crm_workstation.identifiers import normalise_plate
 from crm_workstation.phones import format_phone, normalise_phone
 
-# Plates are written in Cyrillic; people often type the Latin look-alikes.
-_LATIN_TO_CYRILLIC = str.maketrans("ABEKMHOPCTYX", "АВЕКМНОРСТУХ")
 _NON_DIGITS = re.compile(r"\D")
 
 
 def plate_variants(term: str) -> set[str]:
-    upper = term.upper()
-    return {upper, upper.translate(_LATIN_TO_CYRILLIC)}
+    """The term as typed, and with Latin look-alikes made Cyrillic (as plates are stored)."""
+    compact = term.replace(" ", "").upper()
+    return {compact, normalise_plate(compact)}
 
 
 def client_name_q(term: str, prefix: str = "") -> Q:
@@ -48,7 +48,7 @@ def client_name_q(term: str, prefix: str = "") -> Q:
 def vehicle_ident_q(term: str, prefix: str = "") -> Q:
     """The VIN or the plate contains `term`."""
     q = Q(**{f"{prefix}vin__contains": term.upper()})
-    for plate in plate_variants(term.replace(" ", "")):
+    for plate in plate_variants(term):
         q |= Q(**{f"{prefix}plate__contains": plate})
     return q
 

@@ -42,7 +42,7 @@ from client_history.models import (
     Vehicle,
     search_key,
 )
-from crm_workstation.identifiers import normalise_plate, normalise_vin
+from crm_workstation.identifiers import normalise_plate, normalise_vin, vin_characters
 from crm_workstation.phones import normalise_phone
 from crm_workstation.scoping import filter_by_branch, user_scope
 
@@ -68,8 +68,6 @@ def vehicles_visible_to(user) -> QuerySet[Vehicle]:
 # Search
 
 _IDENT_SEPARATORS = re.compile(r"[\s\-_.]+")
-# A VIN fragment: `normalise_vin` takes only a whole VIN, so a tail is cleaned the same way here.
-_CYRILLIC_TO_LATIN = str.maketrans("АВЕКМНОРСТХ", "ABEKMHOPCTX")
 _VIN_FRAGMENT = re.compile(r"[A-HJ-NPR-Z0-9]+")
 _PHONE_CHARS = re.compile(r"^[\d\s+()\-.]+$")
 _NON_DIGITS = re.compile(r"\D")
@@ -121,7 +119,8 @@ def _search_condition(query: str) -> Q | None:
         if vin:
             vehicles |= Q(vin=vin)
         else:
-            tail = compact.upper().translate(_CYRILLIC_TO_LATIN)
+            # `normalise_vin` takes only a whole VIN; a tail is cleaned the same way.
+            tail = vin_characters(compact)
             if len(tail) >= MIN_VIN_TAIL and _VIN_FRAGMENT.fullmatch(tail):
                 vehicles |= Q(vin__endswith=tail)
         if vehicles:

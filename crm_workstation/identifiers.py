@@ -19,6 +19,12 @@ _LATIN_TO_CYRILLIC = str.maketrans("ABEKMHOPCTYX", "АВЕКМНОРСТУХ")
 _VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 
 
+def vin_characters(raw: object) -> str:
+    """`raw` upper-cased, without spaces, Cyrillic look-alikes made Latin: a VIN or a part of
+    one (the search matches a VIN by its tail), not checked."""
+    return _WHITESPACE.sub("", str(raw)).upper().translate(_CYRILLIC_TO_LATIN)
+
+
 def normalise_vin(raw: object) -> str | None:
     """Return the VIN upper-cased, without spaces, Cyrillic look-alikes made Latin.
 
@@ -27,7 +33,7 @@ def normalise_vin(raw: object) -> str | None:
     """
     if raw is None:
         return None
-    vin = _WHITESPACE.sub("", str(raw)).upper().translate(_CYRILLIC_TO_LATIN)
+    vin = vin_characters(raw)
     return vin if _VIN.fullmatch(vin) else None
 
 
