@@ -109,6 +109,11 @@ class ScopedAdminMixin:
             kwargs.setdefault(
                 "queryset", filter_by_branch(Workshop.objects.all(), request.user, "branch")
             )
+        elif isinstance(self.admin_site._registry.get(related), ScopedAdminMixin):
+            # Clients, vehicles, worksheets, tasks…: an id posted by hand must be one the
+            # user could have picked in the autocomplete, so the choices follow that admin.
+            related_admin = self.admin_site._registry[related]
+            kwargs.setdefault("queryset", related_admin.get_queryset(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -123,3 +123,30 @@ def test_client_history_page_still_opens_for_own_branch(client_head_a, branch_a)
 
     assert client_head_a.get(history_url).status_code == 200
     assert client_head_a.get(version_url).status_code == 200
+
+
+def test_a_hand_posted_id_outside_the_scope_is_refused_by_admin_forms(
+    head_a, branch_a, branch_b, service_a
+):
+    """Autocomplete fields validate against the related admin's scoped queryset, so a POST
+    cannot link a worksheet of A to a client or vehicle of B."""
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    from tasks.models import Task
+    from tests.factories import ClientFactory, VehicleFactory
+    from worksheets.models import Worksheet
+
+    request = RequestFactory().get("/admin/")
+    request.user = head_a
+    own_client = ClientFactory(home_branch=branch_a)
+    foreign_client = ClientFactory(home_branch=branch_b)
+    foreign_vehicle = VehicleFactory(owner=foreign_client)
+
+    worksheet_form = django_admin.site._registry[Worksheet].get_form(request)
+    clients = worksheet_form.base_fields["client"].queryset
+    assert clients.filter(pk=own_client.pk).exists()
+    assert not clients.filter(pk=foreign_client.pk).exists()
+
+    task_form = django_admin.site._registry[Task].get_form(request)
+    assert not task_form.base_fields["vehicle"].queryset.filter(pk=foreign_vehicle.pk).exists()
