@@ -36,6 +36,8 @@ CHUNK_CLIENTS = 4000
 HISTORY_YEARS = 5
 MSK_OFFSET_MIN = 180  # Europe/Moscow is UTC+3 all year round since 2014.
 DAY = 1440
+# The labour of a scheduled maintenance (ТО) visit, in roubles, before parts.
+MAINTENANCE_WORK_LOW, MAINTENANCE_WORK_HIGH = 4500, 14000
 
 KIND_WEIGHTS = [
     (RepairOrder.Kind.MAINTENANCE.value, 42),
@@ -615,6 +617,14 @@ class DemoGenerator:
                     )
                     if position == 1 and kind == "maintenance":
                         name = f"Техническое обслуживание ТО-{max(1, round(mileage / 15000))}"
+                        amount = (
+                            (
+                                MAINTENANCE_WORK_LOW
+                                + int(r() * (MAINTENANCE_WORK_HIGH - MAINTENANCE_WORK_LOW))
+                            )
+                            // 100
+                            * 100
+                        )
                 else:
                     name, low, high, quantity = parts[int(r() * len(parts))]
                     line_kind = "part"
