@@ -78,13 +78,18 @@ MIN_PLATE_PREFIX = 4
 
 
 def _search_condition(query: str) -> Q | None:
-    """OR of everything `query` could be: a name, a phone, a plate, a VIN or its tail."""
+    """OR of everything `query` could be: a name (every word of it), a phone, a plate, a VIN
+    or its tail."""
     condition = Q()
     name = search_key(query)
     # A name has letters; a query of digits alone is a phone, a VIN tail or a plate's digits,
     # and leaving the name out lets the database use the phone and plate indexes alone.
     if name and any(ch.isalpha() for ch in name):
-        condition |= Q(name_search__contains=name)
+        # Word by word, in any order: «Алексей Смирнов» finds «Смирнов Алексей Петрович».
+        words = Q()
+        for word in name.split():
+            words &= Q(name_search__contains=word)
+        condition |= words
 
     phone_ids = None
     phone = normalise_phone(query)

@@ -37,6 +37,46 @@ def test_search_by_name_ignores_case_and_yo(client_manager_a, smirnova, other_a,
     assert found(response) == ["Смирнова Алёна Сергеевна"]
 
 
+@pytest.fixture
+def smirnov(branch_a):
+    return ClientFactory(name="Смирнов Алексей Фёдорович", home_branch=branch_a)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Алексей Смирнов",  # first name before surname
+        "Федорович Смирнов Алексей",
+        "смир алекс",  # beginnings of words
+        "ей нов",  # any part of a word
+        "Фёдорович",  # ё typed, ё stored
+        "ФЕДОРОВИЧ алексей",  # е typed for a stored ё, any case
+        "  алексей\tсмирнов  ",
+    ],
+)
+def test_search_by_name_matches_every_word_in_any_order(
+    client_manager_a, smirnov, smirnova, other_a, query
+):
+    assert found(client_manager_a.get(URL, {"q": query})) == ["Смирнов Алексей Фёдорович"]
+
+
+@pytest.mark.parametrize("query", ["Алексей Кузнецов", "смирнов иван", "алексей смирнов 77"])
+def test_search_by_name_needs_every_word(client_manager_a, smirnov, other_a, query):
+    assert found(client_manager_a.get(URL, {"q": query})) == []
+
+
+def test_search_by_a_shared_word_finds_every_client_with_it(client_manager_a, smirnov, smirnova):
+    assert found(client_manager_a.get(URL, {"q": "смирнов"})) == [
+        "Смирнов Алексей Фёдорович",
+        "Смирнова Алёна Сергеевна",
+    ]
+    assert found(client_manager_a.get(URL, {"q": "смирнов ал"})) == [
+        "Смирнов Алексей Фёдорович",
+        "Смирнова Алёна Сергеевна",
+    ]
+    assert found(client_manager_a.get(URL, {"q": "смирнов алекс"})) == ["Смирнов Алексей Фёдорович"]
+
+
 @pytest.mark.parametrize(
     "query",
     ["8 (916) 123-45-67", "+7 916 123 45 67", "9161234567", "89161234567", "7916123", "8916123"],
@@ -155,10 +195,13 @@ def test_search_query_count_does_not_grow(
     client_manager_a, branch_a, rows, django_assert_max_num_queries
 ):
     for n in range(rows):
-        client = ClientFactory(name=f"Волков {n}", home_branch=branch_a)
+        client = ClientFactory(name=f"Волков Иван {n}", home_branch=branch_a)
         ClientPhoneFactory(client=client)
         VehicleFactory(owner=client)
         VehicleFactory(owner=client)
     with django_assert_max_num_queries(10):
         response = client_manager_a.get(URL, {"q": "волков"})
+    assert len(response.context["page_obj"]) == min(rows, 25)
+    with django_assert_max_num_queries(10):
+        response = client_manager_a.get(URL, {"q": "иван волков"})
     assert len(response.context["page_obj"]) == min(rows, 25)
