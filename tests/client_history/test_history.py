@@ -278,6 +278,31 @@ def test_orders_paginate_as_a_partial(client_manager_a, owner, jolion, settings)
     assert "Страница 2 из 2" in part
 
 
+def test_each_list_pages_by_its_own_parameter_keeping_the_others(
+    client_manager_a, owner, jolion, settings
+):
+    settings.CRM_PAGE_SIZE = 1
+    order = jolion.repair_orders.first()
+    for n in range(3):
+        RecommendationFactory(repair_order=order, text=f"Рекомендация {n}")
+    html = client_manager_a.get(
+        client_history_url(owner), {"orders_page": "2", "rec_page": "2"}
+    ).content.decode()
+    links = re.findall(
+        r'<a href="([^"]*)" hx-get="([^"]*)" hx-target="([^"]*)" '
+        r'hx-swap="outerHTML" hx-push-url="true">([^<]*)</a>',
+        html,
+    )
+    assert all(href == hx_get for href, hx_get, _, _ in links)
+    assert [(href, target, label) for href, _, target, label in links] == [
+        ("?orders_page=1&amp;rec_page=2", "#orders", "← Назад"),
+        ("?orders_page=3&amp;rec_page=2", "#orders", "Вперёд →"),
+        ("?orders_page=2&amp;rec_page=1", "#recommendations", "← Назад"),
+        ("?orders_page=2&amp;rec_page=3", "#recommendations", "Вперёд →"),
+    ]
+    assert "Страница 2 из 3" in html
+
+
 def test_another_branch_gets_404_on_both_histories(client_manager_b, owner, jolion):
     assert client_manager_b.get(client_history_url(owner)).status_code == 404
     assert client_manager_b.get(vehicle_history_url(jolion)).status_code == 404
