@@ -4,8 +4,6 @@ Loaded from the dealer's DMS (`import_dms`) and read by the workstation; only th
 phones, «не звонить» flag and a vehicle's reported mileage are changed from the CRM.
 """
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -151,27 +149,6 @@ class Vehicle(models.Model):
         if ident:
             parts.append(f"({ident})")
         return " ".join(p for p in parts if p)
-
-    def km_per_day(self, first_mileage: int | None, first_date: dt.date | None) -> float:
-        """The car's own pace from its first known reading to its last, else the default."""
-        if (
-            first_mileage is not None
-            and first_date is not None
-            and self.last_mileage is not None
-            and self.last_mileage_date is not None
-            and self.last_mileage_date > first_date
-            and self.last_mileage > first_mileage
-        ):
-            return (self.last_mileage - first_mileage) / (self.last_mileage_date - first_date).days
-        return DEFAULT_KM_PER_DAY
-
-    def estimated_mileage(
-        self, *, on: dt.date, km_per_day: float = DEFAULT_KM_PER_DAY
-    ) -> int | None:
-        if self.last_mileage is None or self.last_mileage_date is None:
-            return None
-        days = (on - self.last_mileage_date).days
-        return self.last_mileage + max(0, round(days * km_per_day))
 
 
 class RepairOrder(models.Model):

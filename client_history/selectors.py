@@ -336,6 +336,10 @@ def vehicle_forecast(
     Next maintenance is the earlier of the last ТО + 12 months and the day the estimated
     mileage reaches the last ТО mileage + 15,000 km at the car's own pace (45 km/day when
     it has no readings of its own). A car with no ТО counts from its sale at 0 km.
+
+    This is the one home of the pace arithmetic. It is not a `Vehicle` method because
+    the readings come from the card and the orders together (`service_summary` annotates
+    them), not from the vehicle's own fields.
     """
     measured = (
         first_mileage is not None
