@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from crm_workstation.models import Branch, Department, EmployeeProfile, NumberSequence, Workshop
 from crm_workstation.scoping import filter_by_branch, filter_by_department, user_scope
@@ -216,11 +217,11 @@ class EmployeeAdmin(UserAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("groups")
 
-    @admin.display(description="ФИО", ordering="last_name")
+    @admin.display(description=_("ФИО"), ordering="last_name")
     def full_name(self, obj) -> str:
         return obj.get_full_name()
 
-    @admin.display(description="роли")
+    @admin.display(description=_("роли"))
     def roles(self, obj) -> str:
         return ", ".join(group.name for group in obj.groups.all())
 

@@ -1,12 +1,15 @@
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from crm_workstation.models import Branch, Department
 from crm_workstation.scoping import user_scope
 
 # The workstation's tab bar: (url name, label). Tabs appear here as they are built.
-TABS: list[tuple[str, str]] = [
-    ("client_history:client_search", "Клиенты"),
+TABS: list[tuple[str, str | Promise]] = [
+    ("client_history:client_search", _("Клиенты")),
 ]
 
 
@@ -26,7 +29,7 @@ def workstation(request: HttpRequest) -> dict:
     def structural_unit() -> str:
         scope = user_scope(user)
         if scope.all_access:
-            return "Все структурные единицы"
+            return gettext("Все структурные единицы")
         branches = Branch.objects.filter(id__in=scope.branch_ids).values_list("name", flat=True)
         departments = Department.objects.filter(id__in=scope.department_ids).values_list(
             "name", flat=True

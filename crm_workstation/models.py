@@ -3,21 +3,22 @@
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 
 class Branch(models.Model):
     """Структурная единица: a dealership branch / legal site."""
 
-    name = models.CharField("наименование", max_length=200, unique=True)
-    code = models.CharField("код", max_length=20, unique=True)
-    address = models.CharField("адрес", max_length=300, blank=True)
+    name = models.CharField(_("наименование"), max_length=200, unique=True)
+    code = models.CharField(_("код"), max_length=20, unique=True)
+    address = models.CharField(_("адрес"), max_length=300, blank=True)
     is_multiservice = models.BooleanField(
-        "мультисервис", default=False, help_text="Многобрендовый сервисный центр с цехами."
+        _("мультисервис"), default=False, help_text=_("Многобрендовый сервисный центр с цехами.")
     )
 
     class Meta:
-        verbose_name = "структурная единица"
-        verbose_name_plural = "структурные единицы"
+        verbose_name = _("структурная единица")
+        verbose_name_plural = _("структурные единицы")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -28,24 +29,24 @@ class Department(models.Model):
     """ЦФО: a department of a branch with its own P&L."""
 
     class Kind(models.TextChoices):
-        SERVICE = "service", "Сервис"
-        SALES = "sales", "Отдел продаж"
-        PARTS = "parts", "Запчасти"
-        BODY = "body", "Кузовной цех"
-        OTHER = "other", "Другое"
+        SERVICE = "service", _("Сервис")
+        SALES = "sales", _("Отдел продаж")
+        PARTS = "parts", _("Запчасти")
+        BODY = "body", _("Кузовной цех")
+        OTHER = "other", _("Другое")
 
     branch = models.ForeignKey(
         Branch,
-        verbose_name="структурная единица",
+        verbose_name=_("структурная единица"),
         on_delete=models.PROTECT,
         related_name="departments",
     )
-    name = models.CharField("наименование", max_length=200)
-    kind = models.CharField("вид", max_length=20, choices=Kind.choices, default=Kind.SERVICE)
+    name = models.CharField(_("наименование"), max_length=200)
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices, default=Kind.SERVICE)
 
     class Meta:
-        verbose_name = "ЦФО"
-        verbose_name_plural = "ЦФО"
+        verbose_name = _("ЦФО")
+        verbose_name_plural = _("ЦФО")
         ordering = ["branch__name", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -62,15 +63,15 @@ class Workshop(models.Model):
 
     branch = models.ForeignKey(
         Branch,
-        verbose_name="структурная единица",
+        verbose_name=_("структурная единица"),
         on_delete=models.PROTECT,
         related_name="workshops",
     )
-    name = models.CharField("наименование", max_length=200)
+    name = models.CharField(_("наименование"), max_length=200)
 
     class Meta:
-        verbose_name = "цех"
-        verbose_name_plural = "цеха"
+        verbose_name = _("цех")
+        verbose_name_plural = _("цеха")
         ordering = ["branch__name", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -87,17 +88,17 @@ class EmployeeProfile(models.Model):
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="пользователь",
+        verbose_name=_("пользователь"),
         on_delete=models.CASCADE,
         related_name="profile",
     )
-    branches = models.ManyToManyField(Branch, verbose_name="структурные единицы", blank=True)
-    departments = models.ManyToManyField(Department, verbose_name="ЦФО", blank=True)
-    phone_extension = models.CharField("добавочный номер", max_length=10, blank=True)
+    branches = models.ManyToManyField(Branch, verbose_name=_("структурные единицы"), blank=True)
+    departments = models.ManyToManyField(Department, verbose_name=_("ЦФО"), blank=True)
+    phone_extension = models.CharField(_("добавочный номер"), max_length=10, blank=True)
 
     class Meta:
-        verbose_name = "профиль сотрудника"
-        verbose_name_plural = "профили сотрудников"
+        verbose_name = _("профиль сотрудника")
+        verbose_name_plural = _("профили сотрудников")
 
     def __str__(self) -> str:
         return str(self.user)
@@ -114,8 +115,8 @@ class NumberSequence(models.Model):
     value = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = "нумератор"
-        verbose_name_plural = "нумераторы"
+        verbose_name = _("нумератор")
+        verbose_name_plural = _("нумераторы")
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"

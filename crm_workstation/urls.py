@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from crm_workstation import views
 
-admin.site.site_header = "АРМ менеджер CRM — администрирование"
-admin.site.site_title = "АРМ менеджер CRM"
-admin.site.index_title = "Справочники и настройки"
+admin.site.site_header = _("АРМ менеджер CRM — администрирование")
+admin.site.site_title = _("АРМ менеджер CRM")
+admin.site.index_title = _("Справочники и настройки")
 
 urlpatterns = [
     path("", views.home, name="home"),
