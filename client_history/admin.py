@@ -13,6 +13,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from client_history.models import (
@@ -80,7 +82,7 @@ class DmsAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 class ClientPhoneForm(forms.ModelForm):
     # Typed in any format ("8 (916) 123-45-67" is longer than the stored +7XXXXXXXXXX).
-    number = forms.CharField(label="номер", max_length=40)
+    number = forms.CharField(label=_("номер"), max_length=40)
 
     class Meta:
         model = ClientPhone
@@ -90,7 +92,9 @@ class ClientPhoneForm(forms.ModelForm):
         number = normalise_phone(self.cleaned_data["number"])
         if number is None:
             raise ValidationError(
-                "Не похоже на российский номер телефона: ожидается, например, +7 912 345-67-89.",
+                gettext(
+                    "Не похоже на российский номер телефона: ожидается, например, +7 912 345-67-89."
+                ),
                 code="invalid_phone",
             )
         return number
@@ -112,7 +116,7 @@ class ClientAdmin(DmsAdmin, SimpleHistoryAdmin):
     list_select_related = ("home_branch",)
     # Searched by get_search_results; listed so the search box and autocompletes appear.
     search_fields = ("name_search", "phones__number", "external_id")
-    search_help_text = "ФИО или наименование, телефон в любом формате, внешний код."
+    search_help_text = _("ФИО или наименование, телефон в любом формате, внешний код.")
     fields = ("name", "kind", "email", "home_branch", "do_not_call", "external_id", "created_at")
     readonly_fields = ("created_at",)
     inlines = (ClientPhoneInline,)
@@ -120,7 +124,7 @@ class ClientAdmin(DmsAdmin, SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("phones")
 
-    @admin.display(description="телефон")
+    @admin.display(description=_("телефон"))
     def primary_phone(self, obj: Client) -> str:
         phones = list(obj.phones.all())  # prefetched, primary first
         return format_phone(phones[0].number) if phones else "—"
@@ -148,7 +152,7 @@ class VehicleAdmin(DmsAdmin):
     list_filter = ("make", "year", "needs_data_check")
     list_select_related = ("owner",)
     search_fields = ("vin", "plate", "external_id", "owner__name_search")
-    search_help_text = "VIN, госномер, внешний код или имя владельца."
+    search_help_text = _("VIN, госномер, внешний код или имя владельца.")
     ordering = ("-id",)  # the primary key's index: no sort of the whole table per page
     autocomplete_fields = ("owner",)
     fields = (
@@ -204,7 +208,7 @@ class RepairOrderAdmin(DmsAdmin):
     list_select_related = ("branch", "client", "vehicle")
     date_hierarchy = "opened_at"
     search_fields = ("number", "external_id", "vehicle__vin", "vehicle__plate", "client__name")
-    search_help_text = "Номер, внешний код, VIN или госномер автомобиля, имя клиента."
+    search_help_text = _("Номер, внешний код, VIN или госномер автомобиля, имя клиента.")
     ordering = ("-id",)
     autocomplete_fields = ("client", "vehicle")
     fields = (
@@ -244,7 +248,7 @@ class RecommendationAdmin(DmsAdmin):
     list_filter = ("is_done",)
     list_select_related = ("vehicle", "repair_order", "done_in")
     search_fields = ("text", "repair_order__number", "vehicle__vin", "vehicle__plate")
-    search_help_text = "Текст рекомендации, номер заказ-наряда, VIN или госномер."
+    search_help_text = _("Текст рекомендации, номер заказ-наряда, VIN или госномер.")
     ordering = ("-id",)
     autocomplete_fields = ("repair_order", "vehicle", "done_in")
     fields = ("text", "repair_order", "vehicle", "is_done", "done_in", "external_id")

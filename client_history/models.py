@@ -7,6 +7,8 @@ phones, «не звонить» flag and a vehicle's reported mileage are change
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm_workstation.models import Branch, Department, Workshop
@@ -27,25 +29,28 @@ class Client(models.Model):
     """Контрагент."""
 
     class Kind(models.TextChoices):
-        PERSON = "person", "Физическое лицо"
-        COMPANY = "company", "Юридическое лицо"
+        PERSON = "person", _("Физическое лицо")
+        COMPANY = "company", _("Юридическое лицо")
 
-    external_id = models.CharField("внешний код", max_length=64, blank=True)
-    name = models.CharField("ФИО / наименование", max_length=300)
+    external_id = models.CharField(_("внешний код"), max_length=64, blank=True)
+    name = models.CharField(_("ФИО / наименование"), max_length=300)
     name_search = models.CharField(max_length=300, editable=False, db_index=True)
-    kind = models.CharField("вид", max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
     email = models.EmailField("e-mail", blank=True)
-    do_not_call = models.BooleanField("не звонить", default=False)
+    do_not_call = models.BooleanField(_("не звонить"), default=False)
     home_branch = models.ForeignKey(
-        Branch, verbose_name="структурная единица", on_delete=models.PROTECT, related_name="clients"
+        Branch,
+        verbose_name=_("структурная единица"),
+        on_delete=models.PROTECT,
+        related_name="clients",
     )
-    created_at = models.DateTimeField("создан", auto_now_add=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["name_search"])
 
     class Meta:
-        verbose_name = "контрагент"
-        verbose_name_plural = "контрагенты"
+        verbose_name = _("контрагент")
+        verbose_name_plural = _("контрагенты")
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -67,16 +72,16 @@ class Client(models.Model):
 
 class ClientPhone(models.Model):
     client = models.ForeignKey(
-        Client, verbose_name="контрагент", on_delete=models.CASCADE, related_name="phones"
+        Client, verbose_name=_("контрагент"), on_delete=models.CASCADE, related_name="phones"
     )
-    number = models.CharField("номер", max_length=16, db_index=True, help_text="+7XXXXXXXXXX")
-    is_primary = models.BooleanField("основной", default=False)
-    is_invalid = models.BooleanField("недействительный", default=False)
-    note = models.CharField("примечание", max_length=100, blank=True)
+    number = models.CharField(_("номер"), max_length=16, db_index=True, help_text="+7XXXXXXXXXX")
+    is_primary = models.BooleanField(_("основной"), default=False)
+    is_invalid = models.BooleanField(_("недействительный"), default=False)
+    note = models.CharField(_("примечание"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = "телефон"
-        verbose_name_plural = "телефоны"
+        verbose_name = _("телефон")
+        verbose_name_plural = _("телефоны")
         ordering = ["-is_primary", "id"]
         constraints = [
             models.UniqueConstraint(fields=["client", "number"], name="clientphone_unique_number"),
@@ -96,7 +101,11 @@ class ClientPhone(models.Model):
         normalised = normalise_phone(self.number)
         if normalised is None:
             raise ValidationError(
-                {"number": "Это не российский номер телефона: нужно 10 цифр после +7 или 8."}
+                {
+                    "number": gettext(
+                        "Это не российский номер телефона: нужно 10 цифр после +7 или 8."
+                    )
+                }
             )
         self.number = normalised
 
@@ -108,29 +117,29 @@ class ClientPhone(models.Model):
 class Vehicle(models.Model):
     """Автомобиль."""
 
-    external_id = models.CharField("внешний код", max_length=64, blank=True)
+    external_id = models.CharField(_("внешний код"), max_length=64, blank=True)
     vin = models.CharField("VIN", max_length=17, blank=True)
-    plate = models.CharField("госномер", max_length=12, blank=True, db_index=True)
-    make = models.CharField("марка", max_length=60)
-    model = models.CharField("модель", max_length=80, blank=True)
-    year = models.PositiveSmallIntegerField("год выпуска", null=True, blank=True)
-    sale_date = models.DateField("дата продажи", null=True, blank=True)
-    last_mileage = models.PositiveIntegerField("последний пробег, км", null=True, blank=True)
-    last_mileage_date = models.DateField("дата последнего пробега", null=True, blank=True)
+    plate = models.CharField(_("госномер"), max_length=12, blank=True, db_index=True)
+    make = models.CharField(_("марка"), max_length=60)
+    model = models.CharField(_("модель"), max_length=80, blank=True)
+    year = models.PositiveSmallIntegerField(_("год выпуска"), null=True, blank=True)
+    sale_date = models.DateField(_("дата продажи"), null=True, blank=True)
+    last_mileage = models.PositiveIntegerField(_("последний пробег, км"), null=True, blank=True)
+    last_mileage_date = models.DateField(_("дата последнего пробега"), null=True, blank=True)
     owner = models.ForeignKey(
         Client,
-        verbose_name="владелец",
+        verbose_name=_("владелец"),
         on_delete=models.PROTECT,
         related_name="vehicles",
         null=True,
         blank=True,
     )
-    needs_data_check = models.BooleanField("требует проверки данных", default=False)
-    created_at = models.DateTimeField("создан", auto_now_add=True)
+    needs_data_check = models.BooleanField(_("требует проверки данных"), default=False)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "автомобиль"
-        verbose_name_plural = "автомобили"
+        verbose_name = _("автомобиль")
+        verbose_name_plural = _("автомобили")
         ordering = ["make", "model", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -155,21 +164,21 @@ class RepairOrder(models.Model):
     """Заказ-наряд from the DMS."""
 
     class Kind(models.TextChoices):
-        MAINTENANCE = "maintenance", "ТО"
-        REPAIR = "repair", "Ремонт"
-        WARRANTY = "warranty", "Гарантия"
-        BODY = "body", "Кузов"
-        TYRES = "tyres", "Шиномонтаж"
-        OTHER = "other", "Прочее"
+        MAINTENANCE = "maintenance", _("ТО")
+        REPAIR = "repair", _("Ремонт")
+        WARRANTY = "warranty", _("Гарантия")
+        BODY = "body", _("Кузов")
+        TYRES = "tyres", _("Шиномонтаж")
+        OTHER = "other", _("Прочее")
 
-    external_id = models.CharField("внешний код", max_length=64, unique=True)
-    number = models.CharField("номер", max_length=40)
+    external_id = models.CharField(_("внешний код"), max_length=64, unique=True)
+    number = models.CharField(_("номер"), max_length=40)
     branch = models.ForeignKey(
-        Branch, verbose_name="структурная единица", on_delete=models.PROTECT, related_name="+"
+        Branch, verbose_name=_("структурная единица"), on_delete=models.PROTECT, related_name="+"
     )
     workshop = models.ForeignKey(
         Workshop,
-        verbose_name="цех",
+        verbose_name=_("цех"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -177,27 +186,30 @@ class RepairOrder(models.Model):
     )
     department = models.ForeignKey(
         Department,
-        verbose_name="ЦФО",
+        verbose_name=_("ЦФО"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
     client = models.ForeignKey(
-        Client, verbose_name="контрагент", on_delete=models.PROTECT, related_name="repair_orders"
+        Client, verbose_name=_("контрагент"), on_delete=models.PROTECT, related_name="repair_orders"
     )
     vehicle = models.ForeignKey(
-        Vehicle, verbose_name="автомобиль", on_delete=models.PROTECT, related_name="repair_orders"
+        Vehicle,
+        verbose_name=_("автомобиль"),
+        on_delete=models.PROTECT,
+        related_name="repair_orders",
     )
-    opened_at = models.DateField("открыт")
-    closed_at = models.DateField("закрыт", null=True, blank=True)
-    mileage = models.PositiveIntegerField("пробег, км", null=True, blank=True)
-    kind = models.CharField("вид", max_length=20, choices=Kind.choices, default=Kind.REPAIR)
-    amount = models.DecimalField("сумма, ₽", max_digits=12, decimal_places=2, default=0)
+    opened_at = models.DateField(_("открыт"))
+    closed_at = models.DateField(_("закрыт"), null=True, blank=True)
+    mileage = models.PositiveIntegerField(_("пробег, км"), null=True, blank=True)
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices, default=Kind.REPAIR)
+    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2, default=0)
 
     class Meta:
-        verbose_name = "заказ-наряд"
-        verbose_name_plural = "заказ-наряды"
+        verbose_name = _("заказ-наряд")
+        verbose_name_plural = _("заказ-наряды")
         ordering = ["-opened_at", "-id"]
         indexes = [
             models.Index(fields=["vehicle", "opened_at"], name="ro_vehicle_opened"),
@@ -207,26 +219,29 @@ class RepairOrder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} от {self.opened_at:%d.%m.%Y}"
+        return gettext("%(number)s от %(date)s") % {
+            "number": self.number,
+            "date": f"{self.opened_at:%d.%m.%Y}",
+        }
 
 
 class RepairOrderLine(models.Model):
     class Kind(models.TextChoices):
-        WORK = "work", "Работа"
-        PART = "part", "Запчасть"
+        WORK = "work", _("Работа")
+        PART = "part", _("Запчасть")
 
     repair_order = models.ForeignKey(
-        RepairOrder, verbose_name="заказ-наряд", on_delete=models.CASCADE, related_name="lines"
+        RepairOrder, verbose_name=_("заказ-наряд"), on_delete=models.CASCADE, related_name="lines"
     )
     position = models.PositiveSmallIntegerField("№", default=1)
-    kind = models.CharField("вид", max_length=10, choices=Kind.choices, default=Kind.WORK)
-    name = models.CharField("наименование", max_length=300)
-    quantity = models.DecimalField("количество", max_digits=10, decimal_places=2, default=1)
-    amount = models.DecimalField("сумма, ₽", max_digits=12, decimal_places=2, default=0)
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices, default=Kind.WORK)
+    name = models.CharField(_("наименование"), max_length=300)
+    quantity = models.DecimalField(_("количество"), max_digits=10, decimal_places=2, default=1)
+    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2, default=0)
 
     class Meta:
-        verbose_name = "строка заказ-наряда"
-        verbose_name_plural = "строки заказ-наряда"
+        verbose_name = _("строка заказ-наряда")
+        verbose_name_plural = _("строки заказ-наряда")
         ordering = ["repair_order", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -241,21 +256,24 @@ class RepairOrderLine(models.Model):
 class Recommendation(models.Model):
     """Work the technician recommended in a repair order but was not done."""
 
-    external_id = models.CharField("внешний код", max_length=64, unique=True)
+    external_id = models.CharField(_("внешний код"), max_length=64, unique=True)
     repair_order = models.ForeignKey(
         RepairOrder,
-        verbose_name="заказ-наряд",
+        verbose_name=_("заказ-наряд"),
         on_delete=models.CASCADE,
         related_name="recommendations",
     )
     vehicle = models.ForeignKey(
-        Vehicle, verbose_name="автомобиль", on_delete=models.CASCADE, related_name="recommendations"
+        Vehicle,
+        verbose_name=_("автомобиль"),
+        on_delete=models.CASCADE,
+        related_name="recommendations",
     )
-    text = models.CharField("рекомендация", max_length=500)
-    is_done = models.BooleanField("выполнена", default=False)
+    text = models.CharField(_("рекомендация"), max_length=500)
+    is_done = models.BooleanField(_("выполнена"), default=False)
     done_in = models.ForeignKey(
         RepairOrder,
-        verbose_name="выполнена в заказ-наряде",
+        verbose_name=_("выполнена в заказ-наряде"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -263,8 +281,8 @@ class Recommendation(models.Model):
     )
 
     class Meta:
-        verbose_name = "рекомендация"
-        verbose_name_plural = "рекомендации"
+        verbose_name = _("рекомендация")
+        verbose_name_plural = _("рекомендации")
         ordering = ["is_done", "-repair_order__opened_at", "id"]
         indexes = [models.Index(fields=["vehicle", "is_done"], name="rec_vehicle_done")]
 

@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Lag
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from client_history.models import (
     DEFAULT_KM_PER_DAY,
@@ -200,7 +201,7 @@ def do_not_call_changes(*, client: Client, limit: int = 20) -> list[FlagChange]:
         changes.append(
             FlagChange(
                 when=record.history_date,
-                who=(user.get_full_name() or user.username) if user else "система",
+                who=(user.get_full_name() or user.username) if user else _("система"),
                 old=None if record.history_type == "+" else record.previous,
                 new=record.do_not_call,
             )

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
@@ -101,7 +102,8 @@ def client_set_do_not_call(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, CARD_FLAG_PARTIAL, _do_not_call_context(client))
     messages.success(
-        request, "Отметка «Не звонить» установлена." if client.do_not_call else "Отметка снята."
+        request,
+        _("Отметка «Не звонить» установлена.") if client.do_not_call else _("Отметка снята."),
     )
     return redirect("client_history:client_card", pk=client.pk)
 
