@@ -5,6 +5,8 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from client_history.admin import client_name_q, vehicle_ident_q
 from crm_workstation.admin import ScopedAdminMixin, clean_search_term
@@ -30,7 +32,7 @@ class SelectionKindAdmin(ScopedAdminMixin, admin.ModelAdmin):
             {"fields": ("name", "department", "rule", "parameters", "task_type", "purpose")},
         ),
         (
-            "Общие фильтры",
+            _("Общие фильтры"),
             {
                 "fields": (
                     "makes",
@@ -64,7 +66,7 @@ class ImporterVariantAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(alias_total=Count("aliases"))
 
-    @admin.display(description="названий колонок", ordering="alias_total")
+    @admin.display(description=_("названий колонок"), ordering="alias_total")
     def alias_count(self, obj: ImporterVariant) -> int:
         return obj.alias_total
 
@@ -113,14 +115,16 @@ class LeadBatchAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("leads_link",)
 
-    @admin.display(description="источник")
+    @admin.display(description=_("источник"))
     def source(self, obj: LeadBatch) -> str:
         return str(obj.selection_kind or obj.importer_variant or obj.file_name or "—")
 
-    @admin.display(description="лиды")
+    @admin.display(description=_("лиды"))
     def leads_link(self, obj: LeadBatch) -> str:
         url = reverse("admin:selections_lead_changelist")
-        return format_html('<a href="{}?batch__id__exact={}">Лиды пакета</a>', url, obj.pk)
+        return format_html(
+            '<a href="{}?batch__id__exact={}">{}</a>', url, obj.pk, gettext("Лиды пакета")
+        )
 
 
 @admin.register(Lead)
@@ -146,7 +150,7 @@ class LeadAdmin(ReadOnlyAdmin):
         "vehicle",
     )
     search_fields = ("client__name", "vehicle__vin", "vehicle__plate")
-    search_help_text = "Имя клиента, VIN или госномер."
+    search_help_text = _("Имя клиента, VIN или госномер.")
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         term = clean_search_term(search_term)

@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from selections.models import SelectionKind
 from selections.rules import parameters_help_html, validate_parameters
@@ -47,15 +48,19 @@ class SelectionKindForm(forms.ModelForm):
             make = " ".join(part.split())
             if not make:
                 raise ValidationError(
-                    "Пустая марка в списке (позиция %(position)s): "
-                    "перечислите марки через запятую, например «Haval, Chery, Kia».",
+                    _(
+                        "Пустая марка в списке (позиция %(position)s): "
+                        "перечислите марки через запятую, например «Haval, Chery, Kia»."
+                    ),
                     code="empty_make",
                     params={"position": position},
                 )
             if not _MAKE.match(make):
                 raise ValidationError(
-                    "Марка «%(make)s» содержит недопустимые символы: "
-                    "перечислите марки через запятую, например «Haval, Chery, Kia».",
+                    _(
+                        "Марка «%(make)s» содержит недопустимые символы: "
+                        "перечислите марки через запятую, например «Haval, Chery, Kia»."
+                    ),
                     code="invalid_make",
                     params={"make": make},
                 )
@@ -78,7 +83,7 @@ class SelectionKindForm(forms.ModelForm):
             self.add_error(
                 "vehicle_age_max",
                 ValidationError(
-                    "Возраст «до» (%(max)s) не может быть меньше возраста «от» (%(min)s).",
+                    _("Возраст «до» (%(max)s) не может быть меньше возраста «от» (%(min)s)."),
                     code="age_range",
                     params={"min": age_min, "max": age_max},
                 ),

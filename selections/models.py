@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from crm_workstation.models import Branch, Department, Workshop
 from crm_workstation.scoping import filter_by_department
@@ -11,45 +12,45 @@ class SelectionKind(models.Model):
     """Вид выборки: a rule (code) with its parameters (data), configured by a department head."""
 
     class Rule(models.TextChoices):
-        MAINTENANCE_DUE = "maintenance_due", "Подошло ТО"
-        LOST_CLIENTS = "lost_clients", "Потерянные клиенты"
-        LOST_CLIENTS_BY_WORKSHOP = "lost_clients_by_workshop", "Потерянные клиенты по цехам"
-        OPEN_RECOMMENDATIONS = "open_recommendations", "Невыполненные рекомендации"
-        POST_VISIT = "post_visit", "Звонок после визита"
-        WARRANTY_END = "warranty_end", "Окончание гарантии"
+        MAINTENANCE_DUE = "maintenance_due", _("Подошло ТО")
+        LOST_CLIENTS = "lost_clients", _("Потерянные клиенты")
+        LOST_CLIENTS_BY_WORKSHOP = "lost_clients_by_workshop", _("Потерянные клиенты по цехам")
+        OPEN_RECOMMENDATIONS = "open_recommendations", _("Невыполненные рекомендации")
+        POST_VISIT = "post_visit", _("Звонок после визита")
+        WARRANTY_END = "warranty_end", _("Окончание гарантии")
 
     BY_WORKSHOP_RULES = (Rule.LOST_CLIENTS_BY_WORKSHOP,)
 
-    name = models.CharField("наименование", max_length=200, unique=True)
+    name = models.CharField(_("наименование"), max_length=200, unique=True)
     department = models.ForeignKey(
-        Department, verbose_name="ЦФО", on_delete=models.PROTECT, related_name="selection_kinds"
+        Department, verbose_name=_("ЦФО"), on_delete=models.PROTECT, related_name="selection_kinds"
     )
-    rule = models.CharField("правило", max_length=40, choices=Rule.choices)
-    parameters = models.JSONField("параметры правила", default=dict, blank=True)
+    rule = models.CharField(_("правило"), max_length=40, choices=Rule.choices)
+    parameters = models.JSONField(_("параметры правила"), default=dict, blank=True)
     task_type = models.ForeignKey(
-        "tasks.TaskType", verbose_name="вид задачи", on_delete=models.PROTECT, related_name="+"
+        "tasks.TaskType", verbose_name=_("вид задачи"), on_delete=models.PROTECT, related_name="+"
     )
     purpose = models.ForeignKey(
-        "tasks.Purpose", verbose_name="цель", on_delete=models.PROTECT, related_name="+"
+        "tasks.Purpose", verbose_name=_("цель"), on_delete=models.PROTECT, related_name="+"
     )
-    is_active = models.BooleanField("активен", default=True)
+    is_active = models.BooleanField(_("активен"), default=True)
     makes = models.CharField(
-        "марки", max_length=500, blank=True, help_text="Через запятую; пусто — все марки."
+        _("марки"), max_length=500, blank=True, help_text=_("Через запятую; пусто — все марки.")
     )
     vehicle_age_min = models.PositiveSmallIntegerField(
-        "возраст автомобиля от, лет", null=True, blank=True
+        _("возраст автомобиля от, лет"), null=True, blank=True
     )
     vehicle_age_max = models.PositiveSmallIntegerField(
-        "возраст автомобиля до, лет", null=True, blank=True
+        _("возраст автомобиля до, лет"), null=True, blank=True
     )
-    exclude_do_not_call = models.BooleanField("исключать «не звонить»", default=True)
+    exclude_do_not_call = models.BooleanField(_("исключать «не звонить»"), default=True)
     exclude_without_valid_phone = models.BooleanField(
-        "исключать клиентов без действующего телефона", default=True
+        _("исключать клиентов без действующего телефона"), default=True
     )
 
     class Meta:
-        verbose_name = "вид выборки"
-        verbose_name_plural = "виды выборок"
+        verbose_name = _("вид выборки")
+        verbose_name_plural = _("виды выборок")
         ordering = ["department", "name"]
 
     def __str__(self) -> str:
@@ -67,20 +68,20 @@ class SelectionKind(models.Model):
 class ImporterVariant(models.Model):
     """A variant of the importer's Excel file (Клиенты ТО, Потерянные клиенты)."""
 
-    code = models.SlugField("код", max_length=40, unique=True)
-    name = models.CharField("наименование", max_length=100, unique=True)
+    code = models.SlugField(_("код"), max_length=40, unique=True)
+    name = models.CharField(_("наименование"), max_length=100, unique=True)
     task_type = models.ForeignKey(
-        "tasks.TaskType", verbose_name="вид задачи", on_delete=models.PROTECT, related_name="+"
+        "tasks.TaskType", verbose_name=_("вид задачи"), on_delete=models.PROTECT, related_name="+"
     )
     purpose = models.ForeignKey(
-        "tasks.Purpose", verbose_name="цель", on_delete=models.PROTECT, related_name="+"
+        "tasks.Purpose", verbose_name=_("цель"), on_delete=models.PROTECT, related_name="+"
     )
-    is_active = models.BooleanField("используется", default=True)
-    max_rows = models.PositiveIntegerField("максимум строк", default=20000)
+    is_active = models.BooleanField(_("используется"), default=True)
+    max_rows = models.PositiveIntegerField(_("максимум строк"), default=20000)
 
     class Meta:
-        verbose_name = "вариант файла импортера"
-        verbose_name_plural = "варианты файлов импортера"
+        verbose_name = _("вариант файла импортера")
+        verbose_name_plural = _("варианты файлов импортера")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -89,33 +90,33 @@ class ImporterVariant(models.Model):
 
 class ImporterColumn(models.TextChoices):
     VIN = "vin", "VIN"
-    PLATE = "plate", "Госномер"
-    MAKE = "make", "Марка"
-    MODEL = "model", "Модель"
-    YEAR = "year", "Год выпуска"
-    CLIENT_NAME = "client_name", "Клиент"
-    PHONE = "phone", "Телефон"
+    PLATE = "plate", _("Госномер")
+    MAKE = "make", _("Марка")
+    MODEL = "model", _("Модель")
+    YEAR = "year", _("Год выпуска")
+    CLIENT_NAME = "client_name", _("Клиент")
+    PHONE = "phone", _("Телефон")
     EMAIL = "email", "E-mail"
-    SALE_DATE = "sale_date", "Дата продажи"
-    LAST_VISIT = "last_visit", "Дата последнего визита"
-    MILEAGE = "mileage", "Пробег"
-    NEXT_MAINTENANCE = "next_maintenance", "Дата следующего ТО"
-    DEALER_CODE = "dealer_code", "Код дилера"
-    COMMENT = "comment", "Комментарий"
+    SALE_DATE = "sale_date", _("Дата продажи")
+    LAST_VISIT = "last_visit", _("Дата последнего визита")
+    MILEAGE = "mileage", _("Пробег")
+    NEXT_MAINTENANCE = "next_maintenance", _("Дата следующего ТО")
+    DEALER_CODE = "dealer_code", _("Код дилера")
+    COMMENT = "comment", _("Комментарий")
 
 
 class ImporterColumnAlias(models.Model):
     """A header name the reader recognises as one of the importer-file columns."""
 
     variant = models.ForeignKey(
-        ImporterVariant, verbose_name="вариант", on_delete=models.CASCADE, related_name="aliases"
+        ImporterVariant, verbose_name=_("вариант"), on_delete=models.CASCADE, related_name="aliases"
     )
-    field = models.CharField("поле", max_length=30, choices=ImporterColumn.choices)
-    alias = models.CharField("название колонки", max_length=100)
+    field = models.CharField(_("поле"), max_length=30, choices=ImporterColumn.choices)
+    alias = models.CharField(_("название колонки"), max_length=100)
 
     class Meta:
-        verbose_name = "название колонки"
-        verbose_name_plural = "названия колонок"
+        verbose_name = _("название колонки")
+        verbose_name_plural = _("названия колонок")
         ordering = ["variant", "field", "alias"]
         constraints = [
             models.UniqueConstraint(fields=["variant", "alias"], name="importer_alias_unique")
@@ -134,25 +135,25 @@ class LeadBatch(models.Model):
     """One selection run or one uploaded importer file."""
 
     class Kind(models.TextChoices):
-        SELECTION = "selection", "Выборка"
-        IMPORTER_FILE = "importer_file", "Файл импортера"
+        SELECTION = "selection", _("Выборка")
+        IMPORTER_FILE = "importer_file", _("Файл импортера")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "В очереди"
-        PARSING = "parsing", "Обрабатывается"
-        READY = "ready", "Готово"
-        FAILED = "failed", "Ошибка"
+        PENDING = "pending", _("В очереди")
+        PARSING = "parsing", _("Обрабатывается")
+        READY = "ready", _("Готово")
+        FAILED = "failed", _("Ошибка")
 
-    kind = models.CharField("вид", max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
     branch = models.ForeignKey(
-        Branch, verbose_name="структурная единица", on_delete=models.PROTECT, related_name="+"
+        Branch, verbose_name=_("структурная единица"), on_delete=models.PROTECT, related_name="+"
     )
     department = models.ForeignKey(
-        Department, verbose_name="ЦФО", on_delete=models.PROTECT, related_name="+"
+        Department, verbose_name=_("ЦФО"), on_delete=models.PROTECT, related_name="+"
     )
     selection_kind = models.ForeignKey(
         SelectionKind,
-        verbose_name="вид выборки",
+        verbose_name=_("вид выборки"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -160,7 +161,7 @@ class LeadBatch(models.Model):
     )
     importer_variant = models.ForeignKey(
         ImporterVariant,
-        verbose_name="вариант файла",
+        verbose_name=_("вариант файла"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -168,40 +169,40 @@ class LeadBatch(models.Model):
     )
     workshop = models.ForeignKey(
         Workshop,
-        verbose_name="цех",
+        verbose_name=_("цех"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    period_from = models.DateField("период с", null=True, blank=True)
-    period_to = models.DateField("период по", null=True, blank=True)
-    file_name = models.CharField("файл", max_length=255, blank=True)
+    period_from = models.DateField(_("период с"), null=True, blank=True)
+    period_to = models.DateField(_("период по"), null=True, blank=True)
+    file_name = models.CharField(_("файл"), max_length=255, blank=True)
     status = models.CharField(
-        "состояние", max_length=20, choices=Status.choices, default=Status.PENDING
+        _("состояние"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
-    total_rows = models.PositiveIntegerField("строк всего", default=0)
-    processed_rows = models.PositiveIntegerField("строк обработано", default=0)
-    error = models.TextField("ошибка", blank=True)
+    total_rows = models.PositiveIntegerField(_("строк всего"), default=0)
+    processed_rows = models.PositiveIntegerField(_("строк обработано"), default=0)
+    error = models.TextField(_("ошибка"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="создал",
+        verbose_name=_("создал"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField("создана", auto_now_add=True)
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
 
     objects = LeadBatchQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "пакет лидов"
-        verbose_name_plural = "пакеты лидов"
+        verbose_name = _("пакет лидов")
+        verbose_name_plural = _("пакеты лидов")
         ordering = ["-created_at", "-id"]
         permissions = [
-            ("run_selection", "Может запускать выборки"),
-            ("upload_importer_file", "Может загружать файлы импортера"),
+            ("run_selection", _("Может запускать выборки")),
+            ("upload_importer_file", _("Может загружать файлы импортера")),
         ]
 
     def __str__(self) -> str:
@@ -213,25 +214,25 @@ class Lead(models.Model):
     """A candidate client of a batch, and what became of it."""
 
     class Match(models.TextChoices):
-        VIN = "vin", "По VIN"
-        PLATE = "plate", "По госномеру"
-        PHONE = "phone", "По телефону"
-        NEW = "new", "Новый клиент"
+        VIN = "vin", _("По VIN")
+        PLATE = "plate", _("По госномеру")
+        PHONE = "phone", _("По телефону")
+        NEW = "new", _("Новый клиент")
         NONE = "none", "—"
 
     class Result(models.TextChoices):
-        PENDING = "pending", "Не обработан"
-        WORKSHEET_CREATED = "worksheet_created", "Создан рабочий лист"
-        TASK_ADDED = "task_added", "Задача добавлена в существующий рабочий лист"
-        SKIPPED = "skipped", "Пропущен"
+        PENDING = "pending", _("Не обработан")
+        WORKSHEET_CREATED = "worksheet_created", _("Создан рабочий лист")
+        TASK_ADDED = "task_added", _("Задача добавлена в существующий рабочий лист")
+        SKIPPED = "skipped", _("Пропущен")
 
     batch = models.ForeignKey(
-        LeadBatch, verbose_name="пакет", on_delete=models.CASCADE, related_name="leads"
+        LeadBatch, verbose_name=_("пакет"), on_delete=models.CASCADE, related_name="leads"
     )
-    row_number = models.PositiveIntegerField("строка", null=True, blank=True)
+    row_number = models.PositiveIntegerField(_("строка"), null=True, blank=True)
     client = models.ForeignKey(
         "client_history.Client",
-        verbose_name="контрагент",
+        verbose_name=_("контрагент"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -239,7 +240,7 @@ class Lead(models.Model):
     )
     vehicle = models.ForeignKey(
         "client_history.Vehicle",
-        verbose_name="автомобиль",
+        verbose_name=_("автомобиль"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -247,26 +248,28 @@ class Lead(models.Model):
     )
     repair_order = models.ForeignKey(
         "client_history.RepairOrder",
-        verbose_name="заказ-наряд",
+        verbose_name=_("заказ-наряд"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    data = models.JSONField("данные строки", default=dict, blank=True)
-    last_visit = models.DateField("последний визит", null=True, blank=True)
-    due_date = models.DateField("срок", null=True, blank=True)
+    data = models.JSONField(_("данные строки"), default=dict, blank=True)
+    last_visit = models.DateField(_("последний визит"), null=True, blank=True)
+    due_date = models.DateField(_("срок"), null=True, blank=True)
     match = models.CharField(
-        "сопоставление", max_length=10, choices=Match.choices, default=Match.NONE
+        _("сопоставление"), max_length=10, choices=Match.choices, default=Match.NONE
     )
-    errors = models.JSONField("проблемы", default=list, blank=True)
-    is_usable = models.BooleanField("можно выбрать", default=True)
-    selected = models.BooleanField("выбран", default=False)
-    result = models.CharField("итог", max_length=20, choices=Result.choices, default=Result.PENDING)
-    skip_reason = models.CharField("причина пропуска", max_length=200, blank=True)
+    errors = models.JSONField(_("проблемы"), default=list, blank=True)
+    is_usable = models.BooleanField(_("можно выбрать"), default=True)
+    selected = models.BooleanField(_("выбран"), default=False)
+    result = models.CharField(
+        _("итог"), max_length=20, choices=Result.choices, default=Result.PENDING
+    )
+    skip_reason = models.CharField(_("причина пропуска"), max_length=200, blank=True)
     worksheet = models.ForeignKey(
         "worksheets.Worksheet",
-        verbose_name="рабочий лист",
+        verbose_name=_("рабочий лист"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -274,7 +277,7 @@ class Lead(models.Model):
     )
     task = models.ForeignKey(
         "tasks.Task",
-        verbose_name="задача",
+        verbose_name=_("задача"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -282,8 +285,8 @@ class Lead(models.Model):
     )
 
     class Meta:
-        verbose_name = "лид"
-        verbose_name_plural = "лиды"
+        verbose_name = _("лид")
+        verbose_name_plural = _("лиды")
         ordering = ["batch", "row_number", "id"]
         indexes = [models.Index(fields=["batch", "selected"], name="lead_batch_selected")]
 

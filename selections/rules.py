@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from client_history.models import (
     DEFAULT_KM_PER_DAY,
@@ -29,8 +32,8 @@ class IntParameter:
     """A whole number within [min_value, max_value]."""
 
     name: str
-    label: str
-    help: str
+    verbose_name: str | Promise  # lazy: translated when shown, through `label`
+    help: str | Promise
     default: int
     min_value: int
     max_value: int
@@ -39,13 +42,15 @@ class IntParameter:
         # bool is an int in Python, but `true` is never a meaningful number of months.
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError(
-                "%(param)s: значение должно быть целым числом, получено %(value)s.",
+                gettext("%(param)s: значение должно быть целым числом, получено %(value)s."),
                 code="invalid_type",
                 params={"param": self.title, "value": _show(value)},
             )
         if not self.min_value <= value <= self.max_value:
             raise ValidationError(
-                "%(param)s: значение должно быть от %(min)s до %(max)s, получено %(value)s.",
+                gettext(
+                    "%(param)s: значение должно быть от %(min)s до %(max)s, получено %(value)s."
+                ),
                 code="out_of_range",
                 params={
                     "param": self.title,
@@ -57,11 +62,19 @@ class IntParameter:
         return value
 
     @property
+    def label(self) -> str:
+        return str(self.verbose_name)
+
+    @property
     def title(self) -> str:
-        return f"Параметр «{self.name}» ({self.label})"
+        return gettext("Параметр «%(name)s» (%(label)s)") % {"name": self.name, "label": self.label}
 
     def describe_values(self) -> str:
-        return f"целое число от {self.min_value} до {self.max_value}; по умолчанию {self.default}"
+        return gettext("целое число от %(min)s до %(max)s; по умолчанию %(default)s") % {
+            "min": self.min_value,
+            "max": self.max_value,
+            "default": self.default,
+        }
 
     def default_value(self) -> int:
         return self.default
@@ -72,28 +85,32 @@ class OrderKindsParameter:
     """A non-empty list of repair-order kinds (`RepairOrder.Kind` values)."""
 
     name: str
-    label: str
-    help: str
+    verbose_name: str | Promise
+    help: str | Promise
     default: tuple[str, ...] = field(default_factory=lambda: tuple(RepairOrder.Kind.values))
 
     def clean(self, value: Any) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValidationError(
-                "%(param)s: значение должно быть списком видов заказ-нарядов, "
-                'например ["maintenance"], получено %(value)s.',
+                gettext(
+                    "%(param)s: значение должно быть списком видов заказ-нарядов, "
+                    'например ["maintenance"], получено %(value)s.'
+                ),
                 code="invalid_type",
                 params={"param": self.title, "value": _show(value)},
             )
         if not value:
             raise ValidationError(
-                "%(param)s: укажите хотя бы один вид заказ-наряда.",
+                gettext("%(param)s: укажите хотя бы один вид заказ-наряда."),
                 code="empty",
                 params={"param": self.title},
             )
         unknown = [v for v in value if v not in RepairOrder.Kind.values]
         if unknown:
             raise ValidationError(
-                "%(param)s: неизвестный вид заказ-наряда %(unknown)s; допустимы: %(allowed)s.",
+                gettext(
+                    "%(param)s: неизвестный вид заказ-наряда %(unknown)s; допустимы: %(allowed)s."
+                ),
                 code="unknown_order_kind",
                 params={
                     "param": self.title,
@@ -104,15 +121,22 @@ class OrderKindsParameter:
         return list(dict.fromkeys(value))
 
     @property
+    def label(self) -> str:
+        return str(self.verbose_name)
+
+    @property
     def title(self) -> str:
-        return f"Параметр «{self.name}» ({self.label})"
+        return gettext("Параметр «%(name)s» (%(label)s)") % {"name": self.name, "label": self.label}
 
     def describe_values(self) -> str:
         if list(self.default) == RepairOrder.Kind.values:
-            default = "все виды"
+            default = gettext("все виды")
         else:
             default = "[" + ", ".join(f'"{v}"' for v in self.default) + "]"
-        return f"список из {_order_kinds_text()}; по умолчанию {default}"
+        return gettext("список из %(kinds)s; по умолчанию %(default)s") % {
+            "kinds": _order_kinds_text(),
+            "default": default,
+        }
 
     def default_value(self) -> list[str]:
         return list(self.default)
@@ -126,7 +150,7 @@ class RuleSpec:
     """What a rule finds and the parameters it takes."""
 
     rule: Rule
-    description: str
+    description: str | Promise
     parameters: tuple[Parameter, ...] = ()
 
     @property
@@ -152,14 +176,14 @@ def _show(value: Any) -> str:
 
 def _order_kinds(help_text: str, default: tuple[str, ...] | None = None) -> OrderKindsParameter:
     if default is None:
-        return OrderKindsParameter("order_kinds", "виды заказ-нарядов", help_text)
-    return OrderKindsParameter("order_kinds", "виды заказ-нарядов", help_text, default)
+        return OrderKindsParameter("order_kinds", _("виды заказ-нарядов"), help_text)
+    return OrderKindsParameter("order_kinds", _("виды заказ-нарядов"), help_text, default)
 
 
 _MIN_VISITS = IntParameter(
     "min_visits",
-    "минимум визитов",
-    "Сколько визитов должно быть у автомобиля, чтобы клиент считался потерянным.",
+    _("минимум визитов"),
+    _("Сколько визитов должно быть у автомобиля, чтобы клиент считался потерянным."),
     default=1,
     min_value=1,
     max_value=100,
@@ -170,68 +194,74 @@ RULES: dict[str, RuleSpec] = {
     for spec in (
         RuleSpec(
             Rule.MAINTENANCE_DUE,
-            "Следующее ТО автомобиля приходится на период: более ранняя из дат — последнее ТО + "
-            "интервал в месяцах, и день, когда расчётный пробег достигнет пробега последнего "
-            "ТО + интервал в км.",
+            _(
+                "Следующее ТО автомобиля приходится на период: более ранняя из дат — последнее ТО + "
+                "интервал в месяцах, и день, когда расчётный пробег достигнет пробега последнего "
+                "ТО + интервал в км."
+            ),
             (
                 IntParameter(
                     "interval_months",
-                    "интервал ТО, месяцев",
-                    "Через сколько месяцев после последнего ТО подходит следующее.",
+                    _("интервал ТО, месяцев"),
+                    _("Через сколько месяцев после последнего ТО подходит следующее."),
                     default=MAINTENANCE_INTERVAL_MONTHS,
                     min_value=1,
                     max_value=60,
                 ),
                 IntParameter(
                     "interval_km",
-                    "интервал ТО, км",
-                    "Через сколько километров после пробега последнего ТО подходит следующее.",
+                    _("интервал ТО, км"),
+                    _("Через сколько километров после пробега последнего ТО подходит следующее."),
                     default=MAINTENANCE_INTERVAL_KM,
                     min_value=1000,
                     max_value=100000,
                 ),
                 IntParameter(
                     "default_km_per_day",
-                    "пробег в день по умолчанию, км",
-                    "Средний пробег в день для автомобиля, у которого нет своей истории пробега.",
+                    _("пробег в день по умолчанию, км"),
+                    _(
+                        "Средний пробег в день для автомобиля, у которого нет своей истории пробега."
+                    ),
                     default=DEFAULT_KM_PER_DAY,
                     min_value=1,
                     max_value=500,
                 ),
                 _order_kinds(
-                    "Какие виды заказ-нарядов считаются прохождением ТО.",
+                    _("Какие виды заказ-нарядов считаются прохождением ТО."),
                     default=(RepairOrder.Kind.MAINTENANCE.value,),
                 ),
             ),
         ),
         RuleSpec(
             Rule.LOST_CLIENTS,
-            "Последний визит автомобиля в структурную единицу приходится на период, "
-            "и после него визитов не было.",
-            (_order_kinds("Какие виды заказ-нарядов считаются визитом."), _MIN_VISITS),
+            _(
+                "Последний визит автомобиля в структурную единицу приходится на период, "
+                "и после него визитов не было."
+            ),
+            (_order_kinds(_("Какие виды заказ-нарядов считаются визитом.")), _MIN_VISITS),
         ),
         RuleSpec(
             Rule.LOST_CLIENTS_BY_WORKSHOP,
-            "Как «Потерянные клиенты», но учитываются только визиты в выбранный цех.",
-            (_order_kinds("Какие виды заказ-нарядов считаются визитом."), _MIN_VISITS),
+            _("Как «Потерянные клиенты», но учитываются только визиты в выбранный цех."),
+            (_order_kinds(_("Какие виды заказ-нарядов считаются визитом.")), _MIN_VISITS),
         ),
         RuleSpec(
             Rule.OPEN_RECOMMENDATIONS,
-            "В заказ-наряде, закрытом в период, есть рекомендации, не выполненные с тех пор.",
+            _("В заказ-наряде, закрытом в период, есть рекомендации, не выполненные с тех пор."),
         ),
         RuleSpec(
             Rule.POST_VISIT,
-            "Заказ-наряд закрыт в период (один лид на заказ-наряд).",
-            (_order_kinds("После каких видов заказ-нарядов звонить."),),
+            _("Заказ-наряд закрыт в период (один лид на заказ-наряд)."),
+            (_order_kinds(_("После каких видов заказ-нарядов звонить.")),),
         ),
         RuleSpec(
             Rule.WARRANTY_END,
-            "Дата продажи + срок гарантии приходится на период.",
+            _("Дата продажи + срок гарантии приходится на период."),
             (
                 IntParameter(
                     "warranty_years",
-                    "срок гарантии, лет",
-                    "Сколько лет после продажи действует гарантия.",
+                    _("срок гарантии, лет"),
+                    _("Сколько лет после продажи действует гарантия."),
                     default=3,
                     min_value=1,
                     max_value=10,
@@ -248,7 +278,7 @@ def rule_spec(rule: str) -> RuleSpec:
         return RULES[rule]
     except KeyError:
         raise ValidationError(
-            "Неизвестное правило выборки %(rule)s.",
+            gettext("Неизвестное правило выборки %(rule)s."),
             code="unknown_rule",
             params={"rule": _show(rule)},
         ) from None
@@ -265,8 +295,10 @@ def validate_parameters(rule: str, data: Mapping[str, Any] | None) -> dict[str, 
         data = {}
     if not isinstance(data, Mapping):
         raise ValidationError(
-            'Параметры правила должны быть объектом JSON вида {"имя": значение}, '
-            "получено %(value)s.",
+            gettext(
+                'Параметры правила должны быть объектом JSON вида {"имя": значение}, '
+                "получено %(value)s."
+            ),
             code="not_an_object",
             params={"value": _show(data)},
         )
@@ -274,10 +306,12 @@ def validate_parameters(rule: str, data: Mapping[str, Any] | None) -> dict[str, 
     errors: list[ValidationError] = []
     for key in data:
         if key not in known:
-            allowed = ", ".join(f"«{name}»" for name in known) or "параметров нет"
+            allowed = ", ".join(f"«{name}»" for name in known) or gettext("параметров нет")
             errors.append(
                 ValidationError(
-                    "Неизвестный параметр %(key)s для правила «%(rule)s»; допустимы: %(allowed)s.",
+                    gettext(
+                        "Неизвестный параметр %(key)s для правила «%(rule)s»; допустимы: %(allowed)s."
+                    ),
                     code="unknown_parameter",
                     params={"key": _show(key), "rule": spec.label, "allowed": allowed},
                 )
@@ -311,10 +345,13 @@ def parameters_help_html() -> str:
             )
             body = format_html("<ul>{}</ul>", params)
         else:
-            body = format_html("<ul><li>{}</li></ul>", "параметров нет; оставьте {}")
+            body = format_html("<ul><li>{}</li></ul>", gettext("параметров нет; оставьте {}"))
         items.append(format_html("<li><b>{}</b>. {}{}</li>", spec.label, spec.description, body))
     return format_html(
-        "Объект JSON; пропущенные параметры получают значения по умолчанию. "
-        "Параметры по правилам:<ul>{}</ul>",
+        "{}<ul>{}</ul>",
+        gettext(
+            "Объект JSON; пропущенные параметры получают значения по умолчанию. "
+            "Параметры по правилам:"
+        ),
         format_html_join("", "{}", ((item,) for item in items)),
     )

@@ -5,6 +5,7 @@ import re
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from client_history.admin import client_name_q
 from client_history.models import Client
@@ -76,7 +77,7 @@ class TaskAdmin(CrmAdmin):
     list_select_related = ("task_type", "worksheet__client", "executor")
     ordering = ("-id",)  # the primary key's index: no sort of the whole table per page
     search_fields = ("number", "worksheet__number", "worksheet__client__name")
-    search_help_text = "Номер задачи (ЗД-000123), номер рабочего листа или имя клиента."
+    search_help_text = _("Номер задачи (ЗД-000123), номер рабочего листа или имя клиента.")
     autocomplete_fields = ("worksheet", "vehicle", "previous_task", "involved_from", "copied_from")
     readonly_fields = ("number", "created_by", "created_at")
     fieldsets = (
@@ -96,7 +97,7 @@ class TaskAdmin(CrmAdmin):
             },
         ),
         (
-            "Результат",
+            _("Результат"),
             {
                 "fields": (
                     "outcome",
@@ -110,7 +111,7 @@ class TaskAdmin(CrmAdmin):
             },
         ),
         (
-            "Связи и даты",
+            _("Связи и даты"),
             {
                 "fields": (
                     "previous_task",
@@ -125,7 +126,7 @@ class TaskAdmin(CrmAdmin):
         ),
     )
 
-    @admin.display(description="контрагент", ordering="worksheet__client__name")
+    @admin.display(description=_("контрагент"), ordering="worksheet__client__name")
     def client(self, obj: Task):
         return obj.worksheet.client
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm_workstation.models import NumberSequence, format_number
@@ -15,9 +16,9 @@ TASK_PREFIX = "ЗД"
 class ReferenceItem(models.Model):
     """A row of an admin-managed list: a name, its place in the list, and whether it is offered."""
 
-    name = models.CharField("наименование", max_length=200, unique=True)
-    order = models.PositiveSmallIntegerField("порядок", default=100)
-    is_active = models.BooleanField("используется", default=True)
+    name = models.CharField(_("наименование"), max_length=200, unique=True)
+    order = models.PositiveSmallIntegerField(_("порядок"), default=100)
+    is_active = models.BooleanField(_("используется"), default=True)
 
     class Meta:
         abstract = True
@@ -30,50 +31,52 @@ class ReferenceItem(models.Model):
 class TaskType(ReferenceItem):
     """Вид задачи."""
 
-    code = models.SlugField("код", max_length=50, unique=True)
+    code = models.SlugField(_("код"), max_length=50, unique=True)
 
     class Meta(ReferenceItem.Meta):
-        verbose_name = "вид задачи"
-        verbose_name_plural = "виды задач"
+        verbose_name = _("вид задачи")
+        verbose_name_plural = _("виды задач")
 
 
 class Purpose(ReferenceItem):
     """Цель создания рабочего листа / задачи."""
 
     class Meta(ReferenceItem.Meta):
-        verbose_name = "цель"
-        verbose_name_plural = "цели"
+        verbose_name = _("цель")
+        verbose_name_plural = _("цели")
 
 
 class InterviewResult(ReferenceItem):
     """Результат интервью."""
 
     class Behaviour(models.TextChoices):
-        BOOKED_DURING_CALL = "booked_during_call", "Записан во время звонка"
-        BOOKED = "booked", "Записан"
-        OTHER = "other", "Другое"
+        BOOKED_DURING_CALL = "booked_during_call", _("Записан во время звонка")
+        BOOKED = "booked", _("Записан")
+        OTHER = "other", _("Другое")
 
     allows_control = models.BooleanField(
-        "допускает контроль",
+        _("допускает контроль"),
         default=False,
-        help_text="Задача с этим результатом без отметки «Работа по цели завершена» встаёт на контроль.",
+        help_text=_(
+            "Задача с этим результатом без отметки «Работа по цели завершена» встаёт на контроль."
+        ),
     )
     behaviour = models.CharField(
-        "поведение формы", max_length=20, choices=Behaviour.choices, default=Behaviour.OTHER
+        _("поведение формы"), max_length=20, choices=Behaviour.choices, default=Behaviour.OTHER
     )
-    counts_as_booking = models.BooleanField("считается записью", default=False)
+    counts_as_booking = models.BooleanField(_("считается записью"), default=False)
 
     class Meta(ReferenceItem.Meta):
-        verbose_name = "результат интервью"
-        verbose_name_plural = "результаты интервью"
+        verbose_name = _("результат интервью")
+        verbose_name_plural = _("результаты интервью")
 
 
 class PurchaseOption(ReferenceItem):
     """Вариант приобретения услуг сервиса."""
 
     class Meta(ReferenceItem.Meta):
-        verbose_name = "вариант приобретения услуг сервиса"
-        verbose_name_plural = "варианты приобретения услуг сервиса"
+        verbose_name = _("вариант приобретения услуг сервиса")
+        verbose_name_plural = _("варианты приобретения услуг сервиса")
 
 
 class TaskQuerySet(models.QuerySet):
@@ -88,69 +91,71 @@ class Task(models.Model):
     """Задача on a worksheet, with its result."""
 
     class Status(models.TextChoices):
-        NEW = "new", "Новая"
-        IN_WORK = "in_work", "В работе"
-        ON_CONTROL = "on_control", "На контроле"
-        DONE = "done", "Завершена"
-        CANCELLED = "cancelled", "Отменена"
+        NEW = "new", _("Новая")
+        IN_WORK = "in_work", _("В работе")
+        ON_CONTROL = "on_control", _("На контроле")
+        DONE = "done", _("Завершена")
+        CANCELLED = "cancelled", _("Отменена")
 
     class Outcome(models.TextChoices):
-        INTERVIEW = "interview", "Интервью"
-        NO_ANSWER = "no_answer", "Недозвон"
-        REFUSED = "refused", "Отказ от общения"
-        WRONG_DATA = "wrong_data", "Некорректные данные"
-        REPEAT = "repeat", "Повторная обработка"
+        INTERVIEW = "interview", _("Интервью")
+        NO_ANSWER = "no_answer", _("Недозвон")
+        REFUSED = "refused", _("Отказ от общения")
+        WRONG_DATA = "wrong_data", _("Некорректные данные")
+        REPEAT = "repeat", _("Повторная обработка")
 
     class WrongData(models.TextChoices):
-        PHONE = "phone", "Неверный телефон"
-        VEHICLE = "vehicle", "Не тот автомобиль"
-        OTHER = "other", "Другое"
+        PHONE = "phone", _("Неверный телефон")
+        VEHICLE = "vehicle", _("Не тот автомобиль")
+        OTHER = "other", _("Другое")
 
     UNFINISHED = (Status.NEW, Status.IN_WORK, Status.ON_CONTROL)
 
-    number = models.CharField("номер", max_length=20, unique=True, editable=False)
+    number = models.CharField(_("номер"), max_length=20, unique=True, editable=False)
     worksheet = models.ForeignKey(
         "worksheets.Worksheet",
-        verbose_name="рабочий лист",
+        verbose_name=_("рабочий лист"),
         on_delete=models.PROTECT,
         related_name="tasks",
     )
     task_type = models.ForeignKey(
-        TaskType, verbose_name="вид задачи", on_delete=models.PROTECT, related_name="+"
+        TaskType, verbose_name=_("вид задачи"), on_delete=models.PROTECT, related_name="+"
     )
     vehicle = models.ForeignKey(
         "client_history.Vehicle",
-        verbose_name="автомобиль",
+        verbose_name=_("автомобиль"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="tasks",
     )
-    goal = models.TextField("цель задачи", blank=True)
-    planned_at = models.DateTimeField("запланирована на")
+    goal = models.TextField(_("цель задачи"), blank=True)
+    planned_at = models.DateTimeField(_("запланирована на"))
     executor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="исполнитель",
+        verbose_name=_("исполнитель"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="crm_tasks",
     )
-    status = models.CharField("статус", max_length=20, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="создал",
+        verbose_name=_("создал"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField("создана", default=timezone.now)
-    taken_at = models.DateTimeField("взята в работу", null=True, blank=True)
-    finished_at = models.DateTimeField("завершена", null=True, blank=True)
+    created_at = models.DateTimeField(_("создана"), default=timezone.now)
+    taken_at = models.DateTimeField(_("взята в работу"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("завершена"), null=True, blank=True)
     previous_task = models.ForeignKey(
         "self",
-        verbose_name="предыдущая задача",
+        verbose_name=_("предыдущая задача"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -158,17 +163,17 @@ class Task(models.Model):
     )
     involved_from = models.ForeignKey(
         "self",
-        verbose_name="привлечена из задачи",
+        verbose_name=_("привлечена из задачи"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="involvements",
     )
     # The result.
-    outcome = models.CharField("результат", max_length=20, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(_("результат"), max_length=20, choices=Outcome.choices, blank=True)
     interview_result = models.ForeignKey(
         InterviewResult,
-        verbose_name="результат интервью",
+        verbose_name=_("результат интервью"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -176,23 +181,23 @@ class Task(models.Model):
     )
     purchase_option = models.ForeignKey(
         PurchaseOption,
-        verbose_name="вариант приобретения услуг сервиса",
+        verbose_name=_("вариант приобретения услуг сервиса"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    comment = models.TextField("комментарий", blank=True)
+    comment = models.TextField(_("комментарий"), blank=True)
     reported_mileage = models.PositiveIntegerField(
-        "пробег со слов клиента, км", null=True, blank=True
+        _("пробег со слов клиента, км"), null=True, blank=True
     )
     wrong_data = models.CharField(
-        "что некорректно", max_length=10, choices=WrongData.choices, blank=True
+        _("что некорректно"), max_length=10, choices=WrongData.choices, blank=True
     )
-    goal_completed = models.BooleanField("работа по цели завершена", default=False)
+    goal_completed = models.BooleanField(_("работа по цели завершена"), default=False)
     copied_from = models.ForeignKey(
         "self",
-        verbose_name="результат скопирован из",
+        verbose_name=_("результат скопирован из"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -203,10 +208,10 @@ class Task(models.Model):
     objects = TaskQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "задача"
-        verbose_name_plural = "задачи"
+        verbose_name = _("задача")
+        verbose_name_plural = _("задачи")
         ordering = ["planned_at", "id"]
-        permissions = [("reassign_task", "Может переназначать задачи")]
+        permissions = [("reassign_task", _("Может переназначать задачи"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["worksheet", "task_type", "vehicle"],

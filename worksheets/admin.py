@@ -6,6 +6,7 @@ department head sees and corrects those of their own departments.
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from client_history.admin import client_name_q, vehicle_ident_q
@@ -41,7 +42,7 @@ class WorksheetAdmin(CrmAdmin):
     list_filter = ("department", "source", "purpose")
     list_select_related = ("client", "department__branch", "purpose", "responsible")
     search_fields = ("number", "client__name")
-    search_help_text = "Номер рабочего листа (РЛ-000123) или имя клиента."
+    search_help_text = _("Номер рабочего листа (РЛ-000123) или имя клиента.")
     autocomplete_fields = ("client", "source_batch", "source_task")
     readonly_fields = ("number", "initiator", "created_at")
     fields = (
@@ -82,7 +83,7 @@ class ServiceRequestAdmin(CrmAdmin):
     list_select_related = ("client", "vehicle", "branch", "workshop", "created_by")
     date_hierarchy = "desired_at"
     search_fields = ("number", "client__name", "vehicle__vin", "vehicle__plate")
-    search_help_text = "Номер заявки, имя клиента, VIN или госномер."
+    search_help_text = _("Номер заявки, имя клиента, VIN или госномер.")
     autocomplete_fields = ("worksheet", "task", "client", "vehicle", "arrived_order")
     readonly_fields = ("number", "created_by", "created_at")
     fields = (

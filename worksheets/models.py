@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from client_history.models import Client, RepairOrder, Vehicle
@@ -22,38 +23,38 @@ class Worksheet(models.Model):
     """Рабочий лист: one client's card of work in one department."""
 
     class Source(models.TextChoices):
-        MANUAL = "manual", "Вручную"
-        IMPORTER_FILE = "importer_file", "Файл импортера"
-        AUTO_SELECTION = "auto_selection", "Автоматическая выборка"
-        INVOLVEMENT = "involvement", "Привлечение"
+        MANUAL = "manual", _("Вручную")
+        IMPORTER_FILE = "importer_file", _("Файл импортера")
+        AUTO_SELECTION = "auto_selection", _("Автоматическая выборка")
+        INVOLVEMENT = "involvement", _("Привлечение")
 
-    number = models.CharField("номер", max_length=20, unique=True, editable=False)
+    number = models.CharField(_("номер"), max_length=20, unique=True, editable=False)
     branch = models.ForeignKey(
-        Branch, verbose_name="структурная единица", on_delete=models.PROTECT, related_name="+"
+        Branch, verbose_name=_("структурная единица"), on_delete=models.PROTECT, related_name="+"
     )
     department = models.ForeignKey(
-        Department, verbose_name="ЦФО", on_delete=models.PROTECT, related_name="worksheets"
+        Department, verbose_name=_("ЦФО"), on_delete=models.PROTECT, related_name="worksheets"
     )
     client = models.ForeignKey(
-        Client, verbose_name="контрагент", on_delete=models.PROTECT, related_name="worksheets"
+        Client, verbose_name=_("контрагент"), on_delete=models.PROTECT, related_name="worksheets"
     )
     purpose = models.ForeignKey(
-        "tasks.Purpose", verbose_name="цель создания", on_delete=models.PROTECT, related_name="+"
+        "tasks.Purpose", verbose_name=_("цель создания"), on_delete=models.PROTECT, related_name="+"
     )
     initiator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="инициатор создания",
+        verbose_name=_("инициатор создания"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
     source = models.CharField(
-        "источник", max_length=20, choices=Source.choices, default=Source.MANUAL
+        _("источник"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )
     source_batch = models.ForeignKey(
         "selections.LeadBatch",
-        verbose_name="выборка / файл",
+        verbose_name=_("выборка / файл"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -61,7 +62,7 @@ class Worksheet(models.Model):
     )
     source_task = models.ForeignKey(
         "tasks.Task",
-        verbose_name="задача-привлечение",
+        verbose_name=_("задача-привлечение"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -69,20 +70,20 @@ class Worksheet(models.Model):
     )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="ответственный исполнитель",
+        verbose_name=_("ответственный исполнитель"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField("создан", auto_now_add=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     history = HistoricalRecords()
     objects = WorksheetQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "рабочий лист"
-        verbose_name_plural = "рабочие листы"
+        verbose_name = _("рабочий лист")
+        verbose_name_plural = _("рабочие листы")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -103,63 +104,65 @@ class ServiceRequest(models.Model):
     """Заявка на обслуживание."""
 
     class Status(models.TextChoices):
-        NEW = "new", "Новая"
-        CONFIRMED = "confirmed", "Подтверждена"
-        ARRIVED = "arrived", "Клиент приехал"
-        CANCELLED = "cancelled", "Отменена"
+        NEW = "new", _("Новая")
+        CONFIRMED = "confirmed", _("Подтверждена")
+        ARRIVED = "arrived", _("Клиент приехал")
+        CANCELLED = "cancelled", _("Отменена")
 
-    number = models.CharField("номер", max_length=20, unique=True, editable=False)
+    number = models.CharField(_("номер"), max_length=20, unique=True, editable=False)
     worksheet = models.ForeignKey(
         Worksheet,
-        verbose_name="рабочий лист",
+        verbose_name=_("рабочий лист"),
         on_delete=models.PROTECT,
         related_name="service_requests",
     )
     task = models.ForeignKey(
         "tasks.Task",
-        verbose_name="задача",
+        verbose_name=_("задача"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="service_requests",
     )
     client = models.ForeignKey(
-        Client, verbose_name="контрагент", on_delete=models.PROTECT, related_name="+"
+        Client, verbose_name=_("контрагент"), on_delete=models.PROTECT, related_name="+"
     )
     vehicle = models.ForeignKey(
         Vehicle,
-        verbose_name="автомобиль",
+        verbose_name=_("автомобиль"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
     branch = models.ForeignKey(
-        Branch, verbose_name="структурная единица", on_delete=models.PROTECT, related_name="+"
+        Branch, verbose_name=_("структурная единица"), on_delete=models.PROTECT, related_name="+"
     )
     workshop = models.ForeignKey(
         Workshop,
-        verbose_name="цех",
+        verbose_name=_("цех"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    desired_at = models.DateTimeField("желаемые дата и время")
-    requested_works = models.TextField("заказанные работы")
+    desired_at = models.DateTimeField(_("желаемые дата и время"))
+    requested_works = models.TextField(_("заказанные работы"))
     purchase_option = models.ForeignKey(
         "tasks.PurchaseOption",
-        verbose_name="вариант приобретения услуг сервиса",
+        verbose_name=_("вариант приобретения услуг сервиса"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    comment = models.TextField("комментарий", blank=True)
-    status = models.CharField("статус", max_length=20, choices=Status.choices, default=Status.NEW)
+    comment = models.TextField(_("комментарий"), blank=True)
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
     arrived_order = models.ForeignKey(
         RepairOrder,
-        verbose_name="заказ-наряд приезда",
+        verbose_name=_("заказ-наряд приезда"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -167,19 +170,19 @@ class ServiceRequest(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="создал",
+        verbose_name=_("создал"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField("создана", auto_now_add=True)
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "заявка на обслуживание"
-        verbose_name_plural = "заявки на обслуживание"
+        verbose_name = _("заявка на обслуживание")
+        verbose_name_plural = _("заявки на обслуживание")
         ordering = ["-desired_at", "-id"]
         indexes = [models.Index(fields=["vehicle", "desired_at"], name="sr_vehicle_desired")]
 
