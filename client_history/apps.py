@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClientHistoryConfig(AppConfig):
     name = "client_history"
-    verbose_name = "Данные DMS"
+    verbose_name = _("Данные DMS")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SelectionsConfig(AppConfig):
     name = "selections"
-    verbose_name = "Выборки"
+    verbose_name = _("Выборки")
