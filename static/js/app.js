@@ -11,4 +11,18 @@
       detail.isError = false;
     }
   });
+
+  // "/" anywhere outside a field jumps to the client search in the header, as managers look
+  // clients up all day long.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target.closest("input, textarea, select, [contenteditable]")) return;
+    var search = document.querySelector(".topbar-search input[name=q]");
+    if (search) {
+      event.preventDefault();
+      search.focus();
+      search.select();
+    }
+  });
 })();

@@ -53,3 +53,14 @@ def test_do_not_call_switch_updates_in_place_and_keeps_history(page, manager):
     client.refresh_from_db()
     assert client.do_not_call is True
     assert Client.history.filter(id=client.pk, history_user=user).exists()
+
+
+def test_slash_jumps_to_the_client_search_from_any_page(page, manager):
+    _, client = manager
+    _log_in(page, "manager_e2e")
+    page.goto(f"/clients/{client.pk}/")
+    page.keyboard.press("/")
+    page.keyboard.type("+7 916 123-45-67")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Поиск клиентов")).to_be_visible()
+    expect(page.get_by_role("link", name=client.name)).to_be_visible()
