@@ -79,61 +79,72 @@ MIN_PLATE_PREFIX = 4
 
 
 def _search_condition(query: str) -> Q | None:
-    """OR of everything `query` could be: a name (every word of it), a phone, a plate, a VIN
-    or its tail."""
-    condition = Q()
+    """Everything `query` could be: a name (every word of it), a phone, a plate, a VIN or its
+    tail.
+
+    Each reading is a query of client ids that an index can answer; they are combined with
+    UNION rather than OR, so the database looks the few matching clients up by primary key
+    instead of scanning every client to test the OR.
+    """
+    name_words = Q()
     name = search_key(query)
     # A name has letters; a query of digits alone is a phone, a VIN tail or a plate's digits,
     # and leaving the name out lets the database use the phone and plate indexes alone.
     if name and any(ch.isalpha() for ch in name):
         # Word by word, in any order: «Алексей Смирнов» finds «Смирнов Алексей Петрович».
-        words = Q()
         for word in name.split():
-            words &= Q(name_search__contains=word)
-        condition |= words
+            name_words &= Q(name_search__contains=word)
+    readings = [ids for ids in (_ids_by_phone(query), _ids_by_vehicle(query)) if ids is not None]
+    if not readings:
+        return name_words or None
+    if name_words:
+        readings.insert(0, Client.objects.filter(name_words).values("id"))
+    first, *rest = (ids.order_by() for ids in readings)
+    return Q(id__in=first.union(*rest) if rest else first)
 
-    phone_ids = None
+
+def _ids_by_phone(query: str) -> QuerySet | None:
+    """Ids of clients with this phone, or with a fragment of ≥ 5 of its digits."""
     phone = normalise_phone(query)
     if phone:
-        phone_ids = ClientPhone.objects.filter(number=phone)
-    elif _PHONE_CHARS.match(query):
-        digits = _NON_DIGITS.sub("", query)
-        if len(digits) >= MIN_PHONE_DIGITS:
-            # A fragment of a number; one typed with the domestic 8 may be its beginning.
-            fragment = Q(number__contains=digits)
-            if digits[0] == "8":
-                fragment |= Q(number__startswith="+7" + digits[1:])
-            phone_ids = ClientPhone.objects.filter(fragment)
-    if phone_ids is not None:
-        condition |= Q(id__in=phone_ids.values("client_id"))
+        return ClientPhone.objects.filter(number=phone).values("client_id")
+    if not _PHONE_CHARS.match(query):
+        return None
+    digits = _NON_DIGITS.sub("", query)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return None
+    # A fragment of a number; one typed with the domestic 8 may be its beginning.
+    fragment = Q(number__contains=digits)
+    if digits[0] == "8":
+        fragment |= Q(number__startswith="+7" + digits[1:])
+    return ClientPhone.objects.filter(fragment).values("client_id")
 
+
+def _ids_by_vehicle(query: str) -> QuerySet | None:
+    """Ids of the owners of vehicles with this plate (or its start) or VIN (or its tail)."""
     compact = _IDENT_SEPARATORS.sub("", query)
     # A whole phone number is not also read as a plate or a VIN tail.
     if (
-        not phone
-        and compact.isalnum()
-        and any(ch.isdigit() for ch in compact)
-        and len(compact) <= 17
+        normalise_phone(query)
+        or not compact.isalnum()
+        or not any(ch.isdigit() for ch in compact)
+        or len(compact) > 17
     ):
-        vehicles = Q()
-        plate = normalise_plate(compact)
-        vehicles |= Q(plate=plate)
-        if len(plate) >= MIN_PLATE_PREFIX and not plate.isdigit():
-            # A plate typed without its region code.
-            vehicles |= Q(plate__startswith=plate)
-        vin = normalise_vin(compact)
-        if vin:
-            vehicles |= Q(vin=vin)
-        else:
-            # `normalise_vin` takes only a whole VIN; a tail is cleaned the same way.
-            tail = vin_characters(compact)
-            if len(tail) >= MIN_VIN_TAIL and _VIN_FRAGMENT.fullmatch(tail):
-                vehicles |= Q(vin__endswith=tail)
-        if vehicles:
-            condition |= Q(
-                id__in=Vehicle.objects.filter(vehicles, owner__isnull=False).values("owner_id")
-            )
-    return condition or None
+        return None
+    plate = normalise_plate(compact)
+    vehicles = Q(plate=plate)
+    if len(plate) >= MIN_PLATE_PREFIX and not plate.isdigit():
+        # A plate typed without its region code.
+        vehicles |= Q(plate__startswith=plate)
+    vin = normalise_vin(compact)
+    if vin:
+        vehicles |= Q(vin=vin)
+    else:
+        # `normalise_vin` takes only a whole VIN; a tail is cleaned the same way.
+        tail = vin_characters(compact)
+        if len(tail) >= MIN_VIN_TAIL and _VIN_FRAGMENT.fullmatch(tail):
+            vehicles |= Q(vin__endswith=tail)
+    return Vehicle.objects.filter(vehicles, owner__isnull=False).values("owner_id")
 
 
 def clean_query(raw: str | None) -> str:
