@@ -231,14 +231,23 @@ class RepairOrderAdmin(DmsAdmin):
         term = clean_search_term(search_term)
         if not term:
             return queryset, False
-        # Subqueries rather than joins: one pass over the orders, hashed lookups into the rest.
-        q = (
-            Q(number__contains=term.upper())
-            | Q(external_id=term)
-            | Q(vehicle__in=Vehicle.objects.filter(vehicle_ident_q(term)).values("pk"))
-            | Q(client__in=Client.objects.filter(client_name_q(term)).values("pk"))
+        # A UNION of order ids, each found through its own index (number, vehicle, client),
+        # rather than an OR that makes the database test every order.
+        by_number = RepairOrder.objects.filter(
+            Q(number__contains=term.upper()) | Q(external_id=term)
         )
-        return queryset.filter(q), False
+        by_vehicle = RepairOrder.objects.filter(
+            vehicle__in=Vehicle.objects.filter(vehicle_ident_q(term)).values("pk")
+        )
+        by_client = RepairOrder.objects.filter(
+            client__in=Client.objects.filter(client_name_q(term)).values("pk")
+        )
+        ids = (
+            by_number.order_by()
+            .values("pk")
+            .union(by_vehicle.order_by().values("pk"), by_client.order_by().values("pk"))
+        )
+        return queryset.filter(pk__in=ids), False
 
 
 @admin.register(Recommendation)
