@@ -375,6 +375,10 @@ class _Cells:
             raise _BadRow(f"«{column}»: длиннее {max_length} символов")
         return text
 
+    def field(self, model: type[models.Model], column: str, *, required: bool = False) -> str:
+        """Text for the model field of the same name, no longer than that field allows."""
+        return self.text(column, max_length=_max_length(model, column), required=required)
+
     def date(self, column: str, *, required: bool = False) -> dt.date | None:
         value = self.values.get(column)
         if _blank(value):
@@ -614,15 +618,15 @@ def _load_branches(*, table: Table, report: FileReport, org: _Organisation) -> N
     for row, values in table.rows:
         cells = _Cells(values)
         try:
-            code = cells.text("code", max_length=_max_length(Branch, "code"), required=True)
+            code = cells.field(Branch, "code", required=True)
             data: dict[str, Any] = {
                 "code": code,
-                "name": cells.text("name", max_length=_max_length(Branch, "name"), required=True),
+                "name": cells.field(Branch, "name", required=True),
             }
             if cells.has("is_multiservice"):
                 data["is_multiservice"] = cells.flag("is_multiservice")
             if cells.has("address"):
-                data["address"] = cells.text("address", max_length=_max_length(Branch, "address"))
+                data["address"] = cells.field(Branch, "address")
             holder = by_name.get(data["name"].casefold())
             if holder is not None and holder.code.casefold() != code.casefold():
                 raise _BadRow(
@@ -651,7 +655,7 @@ def _load_branch_items(
         cells = _Cells(values)
         try:
             branch = org.branch(cells.text("branch_code", required=True))
-            name = cells.text("name", max_length=_max_length(model, "name"), required=True)
+            name = cells.field(model, "name", required=True)
             data: dict[str, Any] = {"branch_id": branch.pk, "name": name}
             if model is Department and cells.has("kind"):
                 data["kind"] = cells.choice(
@@ -689,10 +693,8 @@ def _load_clients(*, table: Table, report: FileReport, org: _Organisation) -> No
         for row, values in chunk:
             cells = _Cells(values)
             try:
-                external_id = cells.text(
-                    "external_id", max_length=_max_length(Client, "external_id"), required=True
-                )
-                name = cells.text("name", max_length=_max_length(Client, "name"), required=True)
+                external_id = cells.field(Client, "external_id", required=True)
+                name = cells.field(Client, "name", required=True)
                 data: dict[str, Any] = {
                     "external_id": external_id,
                     "name": name,
@@ -711,7 +713,7 @@ def _load_clients(*, table: Table, report: FileReport, org: _Organisation) -> No
                     if not extra["phones"] and cells.text("phones"):
                         rows.warn(row, f"«phones»: номер не распознан в «{cells.text('phones')}»")
                 if cells.has("email"):
-                    email = cells.text("email", max_length=_max_length(Client, "email"))
+                    email = cells.field(Client, "email")
                     try:
                         if email:
                             validate_email(email)
@@ -795,14 +797,10 @@ def _load_vehicles(*, table: Table, report: FileReport, org: _Organisation) -> N
         for row, values in chunk:
             cells = _Cells(values)
             try:
-                external_id = cells.text(
-                    "external_id", max_length=_max_length(Vehicle, "external_id"), required=True
-                )
+                external_id = cells.field(Vehicle, "external_id", required=True)
                 data: dict[str, Any] = {
                     "external_id": external_id,
-                    "make": cells.text(
-                        "make", max_length=_max_length(Vehicle, "make"), required=True
-                    ),
+                    "make": cells.field(Vehicle, "make", required=True),
                 }
                 if cells.has("vin"):
                     raw_vin = cells.text("vin")
@@ -819,7 +817,7 @@ def _load_vehicles(*, table: Table, report: FileReport, org: _Organisation) -> N
                         raise _BadRow(f"госномер «{plate}» длиннее 12 символов")
                     data["plate"] = plate
                 if cells.has("model"):
-                    data["model"] = cells.text("model", max_length=_max_length(Vehicle, "model"))
+                    data["model"] = cells.field(Vehicle, "model")
                 if cells.has("year"):
                     data["year"] = cells.integer("year", minimum=1950, maximum=max_year)
                 if cells.has("sale_date"):
@@ -877,17 +875,11 @@ def _load_repair_orders(*, table: Table, report: FileReport, org: _Organisation)
         for row, values in chunk:
             cells = _Cells(values)
             try:
-                external_id = cells.text(
-                    "external_id",
-                    max_length=_max_length(RepairOrder, "external_id"),
-                    required=True,
-                )
+                external_id = cells.field(RepairOrder, "external_id", required=True)
                 branch = org.branch(cells.text("branch_code", required=True))
                 data: dict[str, Any] = {
                     "external_id": external_id,
-                    "number": cells.text(
-                        "number", max_length=_max_length(RepairOrder, "number"), required=True
-                    ),
+                    "number": cells.field(RepairOrder, "number", required=True),
                     "branch_id": branch.pk,
                     "opened_at": cells.date("opened_at", required=True),
                     "kind": cells.choice("kind", mapping=_ORDER_KINDS),
@@ -1003,9 +995,7 @@ def _load_lines(*, table: Table, report: FileReport, org: _Organisation) -> None
                 position = cells.integer("position", minimum=1, maximum=32767, required=True)
                 data: dict[str, Any] = {
                     "position": position,
-                    "name": cells.text(
-                        "name", max_length=_max_length(RepairOrderLine, "name"), required=True
-                    ),
+                    "name": cells.field(RepairOrderLine, "name", required=True),
                 }
                 if cells.has("kind"):
                     data["kind"] = cells.choice(
@@ -1071,16 +1061,10 @@ def _load_recommendations(*, table: Table, report: FileReport, org: _Organisatio
         for row, values in chunk:
             cells = _Cells(values)
             try:
-                external_id = cells.text(
-                    "external_id",
-                    max_length=_max_length(Recommendation, "external_id"),
-                    required=True,
-                )
+                external_id = cells.field(Recommendation, "external_id", required=True)
                 data: dict[str, Any] = {
                     "external_id": external_id,
-                    "text": cells.text(
-                        "text", max_length=_max_length(Recommendation, "text"), required=True
-                    ),
+                    "text": cells.field(Recommendation, "text", required=True),
                 }
                 order = cells.text("repair_order_external_id", required=True)
                 done_in = cells.text("done_in_external_id")
