@@ -10,7 +10,8 @@ ensure_chromium
 
 ruff check .
 ruff format --check .
-python manage.py makemigrations --check --dry-run >/dev/null
+# The suite's settings (tests/settings.py) give a throwaway SECRET_KEY: no secret is needed here.
+DJANGO_SETTINGS_MODULE=tests.settings python manage.py makemigrations --check --dry-run >/dev/null
 # Browser tests run after the rest, in one process: their live server commits for real and
 # the flush after each one empties the tables the data migrations filled, which a test that a
 # parallel worker happened to run next would miss.

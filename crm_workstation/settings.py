@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,9 +21,18 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
-# Without SECRET_KEY the app still starts (run.sh, tests) with a key that
-# `manage.py check --deploy` flags as insecure; production must set it.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-key-set-SECRET_KEY"
+# A publicly known key signs nothing outside a developer's machine: without SECRET_KEY the
+# project starts only in debug mode (with a key `manage.py check --deploy` flags as insecure).
+# run.sh keeps a random key of its own in .run-state/; the test suite sets one in tests/settings.py.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY.strip():
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Не задан SECRET_KEY: задайте переменную окружения SECRET_KEY (длинная случайная "
+            "строка, например из `python -c 'import secrets; print(secrets.token_urlsafe(50))'`) "
+            "или включите режим разработки DEBUG=1."
+        )
+    SECRET_KEY = "django-insecure-development-key-set-SECRET_KEY"
 
 ALLOWED_HOSTS = [
     h.strip()

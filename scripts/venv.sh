@@ -28,7 +28,7 @@ chromium_path() {
 ensure_chromium() {
   if ! chromium_path >/dev/null; then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-      echo "Installing Debian's chromium for the browser tests…"
+      echo "Устанавливаю Chromium из Debian для браузерных тестов…"
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
         || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
     fi
@@ -36,7 +36,7 @@ ensure_chromium() {
   if CHROMIUM_PATH="$(chromium_path)"; then
     export CHROMIUM_PATH
   else
-    echo "Chromium not found: install Debian's 'chromium' package for the browser tests." >&2
+    echo "Chromium не найден: для браузерных тестов установите пакет Debian «chromium»." >&2
     return 1
   fi
 }
