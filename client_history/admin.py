@@ -110,7 +110,6 @@ class ClientPhoneInline(admin.TabularInline):
 @admin.register(Client)
 class ClientAdmin(DmsAdmin, SimpleHistoryAdmin):
     crm_editable_fields = ("do_not_call",)
-    scope_branch_field = "home_branch"
     list_display = ("name", "primary_phone", "kind", "home_branch", "do_not_call", "external_id")
     list_filter = ("home_branch", "kind", "do_not_call")
     list_select_related = ("home_branch",)
@@ -122,7 +121,9 @@ class ClientAdmin(DmsAdmin, SimpleHistoryAdmin):
     inlines = (ClientPhoneInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("phones")
+        # The one visibility rule (SPEC §10), not a branch field: the changelist, the object
+        # pages and every autocomplete that offers a client follow it.
+        return super().get_queryset(request).visible_to(request.user).prefetch_related("phones")
 
     @admin.display(description=_("телефон"))
     def primary_phone(self, obj: Client) -> str:
@@ -147,7 +148,6 @@ class ClientAdmin(DmsAdmin, SimpleHistoryAdmin):
 
 @admin.register(Vehicle)
 class VehicleAdmin(DmsAdmin):
-    scope_branch_field = "owner__home_branch"
     list_display = ("__str__", "vin", "plate", "year", "owner", "last_mileage", "last_mileage_date")
     list_filter = ("make", "year", "needs_data_check")
     list_select_related = ("owner",)
@@ -170,6 +170,9 @@ class VehicleAdmin(DmsAdmin):
         "created_at",
     )
     readonly_fields = ("created_at",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).visible_to(request.user)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         term = clean_search_term(search_term)

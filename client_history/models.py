@@ -6,13 +6,14 @@ phones, «не звонить» flag and a vehicle's reported mileage are change
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm_workstation.models import Branch, Department, Workshop
 from crm_workstation.phones import format_phone, normalise_phone
+from crm_workstation.scoping import user_scope
 
 # A car with no history of its own is assumed to travel this much per day.
 DEFAULT_KM_PER_DAY = 45
@@ -23,6 +24,47 @@ MAINTENANCE_INTERVAL_KM = 15000
 def search_key(text: str) -> str:
     """Case- and ё-insensitive form of a name, compared with LIKE on SQLite and PostgreSQL alike."""
     return " ".join(text.lower().replace("ё", "е").split())
+
+
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ClientQuerySet":
+        """The one rule for who sees a client (SPEC §10), for the workstation and the admin.
+
+        A user sees a client whose home branch is one of theirs, or who has a worksheet in one
+        of their departments, or a repair order at one of their branches; a superuser sees all.
+
+        An OR of indexed conditions, each way in an EXISTS (the worksheet's unique
+        (client, department) index, the repair order's (client, …) one), so a card looked up
+        by its primary key stays an index lookup and no DISTINCT over a join is needed.
+        Worksheets live in a higher app: reached through the reverse relation, not imported.
+        """
+        scope = user_scope(user)
+        if scope.all_access:
+            return self
+        ways_in = []
+        if scope.branch_ids:
+            ways_in.append(Q(home_branch__in=scope.branch_ids))
+        if scope.department_ids:
+            worksheet_model = self.model._meta.get_field("worksheets").related_model
+            ways_in.append(
+                Exists(
+                    worksheet_model.objects.filter(
+                        client=OuterRef("pk"), department__in=scope.department_ids
+                    )
+                )
+            )
+        if scope.branch_ids:
+            ways_in.append(
+                Exists(
+                    RepairOrder.objects.filter(client=OuterRef("pk"), branch__in=scope.branch_ids)
+                )
+            )
+        if not ways_in:
+            return self.none()
+        condition = ways_in[0]
+        for way_in in ways_in[1:]:
+            condition |= way_in
+        return self.filter(condition)
 
 
 class Client(models.Model):
@@ -47,6 +89,7 @@ class Client(models.Model):
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["name_search"])
+    objects = ClientQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("контрагент")
@@ -114,6 +157,23 @@ class ClientPhone(models.Model):
         return format_phone(self.number)
 
 
+class VehicleQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "VehicleQuerySet":
+        """Vehicles a user sees: those whose owner they see (`ClientQuerySet.visible_to`), and
+        those with a repair order at one of their branches (the branch served the car, even
+        for an owner it does not see, e.g. the car's previous owner was its client). A car
+        without an owner is seen through its repair orders only; a superuser sees all."""
+        scope = user_scope(user)
+        if scope.all_access:
+            return self
+        condition = Exists(Client.objects.visible_to(user).filter(pk=OuterRef("owner_id")))
+        if scope.branch_ids:
+            condition |= Exists(
+                RepairOrder.objects.filter(vehicle=OuterRef("pk"), branch__in=scope.branch_ids)
+            )
+        return self.filter(condition)
+
+
 class Vehicle(models.Model):
     """Автомобиль."""
 
@@ -136,6 +196,8 @@ class Vehicle(models.Model):
     )
     needs_data_check = models.BooleanField(_("требует проверки данных"), default=False)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    objects = VehicleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("автомобиль")

@@ -1,7 +1,7 @@
 """Reads for the client search, the client and vehicle cards and the interaction history.
 
-Every read starts from `clients_visible_to` / `vehicles_visible_to`, which scope by the
-client's home branch through `crm_workstation.scoping`. Worksheets and tasks live in higher
+Every read starts from `clients_visible_to` / `vehicles_visible_to`, the one visibility rule
+(`Client.objects.visible_to`, built on `crm_workstation.scoping`). Worksheets and tasks live in higher
 apps (imports run `client_history` ← `worksheets` ← `tasks`), so they are reached through
 reverse relations or `apps.get_model`, never imported.
 """
@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.db.models import (
     Count,
+    Exists,
     F,
     Max,
     Min,
@@ -45,24 +46,25 @@ from client_history.models import (
 )
 from crm_workstation.identifiers import normalise_plate, normalise_vin, vin_characters
 from crm_workstation.phones import normalise_phone
-from crm_workstation.scoping import filter_by_branch, user_scope
 
 # ---------------------------------------------------------------------------------------------
 # Scoping
 
 
 def clients_visible_to(user) -> QuerySet[Client]:
-    """Clients whose home branch is one of the user's branches (a superuser: all)."""
-    return filter_by_branch(Client.objects.all(), user, field="home_branch")
+    """Clients the user may see: `ClientQuerySet.visible_to`, the one rule (SPEC §10)."""
+    return Client.objects.visible_to(user)
 
 
 def vehicles_visible_to(user) -> QuerySet[Vehicle]:
-    """Vehicles whose owner the user may see. A vehicle without an owner belongs to no
-    branch, so only a superuser sees it."""
-    scope = user_scope(user)
-    if scope.all_access:
-        return Vehicle.objects.all()
-    return Vehicle.objects.filter(owner__home_branch__in=scope.branch_ids)
+    """Vehicles the user may see: `VehicleQuerySet.visible_to` (their owner is visible, or
+    the car has a repair order at one of the user's branches)."""
+    return Vehicle.objects.visible_to(user)
+
+
+def owner_visible_to(user) -> Exists:
+    """For a vehicle query: whether the user may see the car's owner."""
+    return Exists(clients_visible_to(user).filter(pk=OuterRef("owner_id")))
 
 
 # ---------------------------------------------------------------------------------------------

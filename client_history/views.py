@@ -41,8 +41,13 @@ def _get_client_for_user(request, pk: int) -> Client:
 
 
 def _get_vehicle_for_user(request, pk: int) -> Vehicle:
+    """The vehicle, with `owner_visible`: a car seen through a repair order at the user's
+    branch may belong to a client the user does not see, whose name is then not shown."""
     return get_object_or_404(
-        selectors.vehicles_visible_to(request.user).select_related("owner__home_branch"), pk=pk
+        selectors.vehicles_visible_to(request.user)
+        .select_related("owner__home_branch")
+        .annotate(owner_visible=selectors.owner_visible_to(request.user)),
+        pk=pk,
     )
 
 
@@ -168,4 +173,5 @@ def client_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request", "HX-Target")
 def vehicle_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     vehicle = _get_vehicle_for_user(request, pk)
-    return _history(request, client=vehicle.owner, vehicle=vehicle)
+    owner = vehicle.owner if vehicle.owner_visible else None
+    return _history(request, client=owner, vehicle=vehicle)
