@@ -7,7 +7,13 @@ grows with each feature.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import ClientFactory, ClientPhoneFactory, RepairOrderFactory, VehicleFactory
+from tests.factories import (
+    ClientFactory,
+    ClientPhoneFactory,
+    RepairOrderFactory,
+    VehicleFactory,
+    WorksheetFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +120,69 @@ def test_permission_matrix(url_name, user_key, users, objects, client, logged_in
     assert response.status_code == expected[user_key], (url_name, user_key)
     if user_key == ANON and expected[user_key] == 302 and url_name not in {"home", "logout"}:
         assert "login" in response["Location"]
+
+
+# The client visibility rule (SPEC §10), each way in and out: a client of branch B opens for A's
+# users through a worksheet in A's department or a repair order at A's branch; a client of B
+# with nothing in A answers 404 to A, and A's clients to B (the `objects` rows above).
+WAYS = {
+    # object key → expected status per user, on every client and vehicle page.
+    "worked_by_a": {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    "served_by_a": {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    "nothing_in_a": {
+        ANON: 302,
+        "manager_a": 404,
+        "head_a": 404,
+        "manager_b": 200,
+        "superuser": 200,
+    },
+}
+CLIENT_PAGES = sorted(name for name, (_, key, _) in MATRIX.items() if key in {"client", "vehicle"})
+
+
+@pytest.fixture
+def ways(branch_a, branch_b, service_a, service_b):
+    worked = ClientFactory(home_branch=branch_b)
+    WorksheetFactory(department=service_a, client=worked)
+    served = ClientFactory(home_branch=branch_b)
+    RepairOrderFactory(vehicle=VehicleFactory(owner=served), client=served, branch=branch_a)
+    stranger = ClientFactory(home_branch=branch_b)
+    WorksheetFactory(department=service_b, client=stranger)
+    RepairOrderFactory(vehicle=VehicleFactory(owner=stranger), client=stranger, branch=branch_b)
+    objects = {}
+    for key, client in (
+        ("worked_by_a", worked),
+        ("served_by_a", served),
+        ("nothing_in_a", stranger),
+    ):
+        ClientPhoneFactory(client=client)
+        vehicle = client.vehicles.first() or VehicleFactory(owner=client)
+        objects[key] = {"client": client, "vehicle": vehicle}
+    return objects
+
+
+@pytest.mark.parametrize("user_key", USERS)
+@pytest.mark.parametrize("way", sorted(WAYS))
+@pytest.mark.parametrize("url_name", CLIENT_PAGES)
+def test_client_visibility_matrix(url_name, way, user_key, users, ways, client, logged_in):
+    method, object_key, _ = MATRIX[url_name]
+    url = reverse(url_name, kwargs={"pk": ways[way][object_key].pk})
+    http = client if user_key == ANON else logged_in(users[user_key])
+    if method == "post":
+        response = http.post(url, POST_DATA.get(url_name, {}))
+    else:
+        response = http.get(url)
+    expected = WAYS[way][user_key]
+    if method == "post" and expected == 200:
+        expected = 302  # a plain post redirects back to the card
+    assert response.status_code == expected, (url_name, way, user_key)
+
+
+def test_visibility_matrix_covers_the_client_and_vehicle_pages():
+    assert {
+        "client_history:client_card",
+        "client_history:client_history",
+        "client_history:client_set_do_not_call",
+        "client_history:vehicle_card",
+        "client_history:vehicle_history",
+    } <= set(CLIENT_PAGES)
