@@ -231,24 +231,32 @@ def client_vehicles(*, client: Client) -> QuerySet[Vehicle]:
 
 
 def client_worksheets(*, client: Client, user):
-    """The client's worksheets in the user's departments."""
+    """The client's worksheets in the user's departments, each marked when one of its tasks
+    is overdue (SPEC §4.1: overdue is shown everywhere)."""
+    task_model = apps.get_model("tasks", "Task")
+    overdue = task_model.objects.filter(
+        worksheet=OuterRef("pk"), status__in=task_model.UNFINISHED, planned_at__lt=timezone.now()
+    )
     return (
         client.worksheets.visible_to(user)
         .select_related("department__branch", "purpose")
+        .annotate(has_overdue_task=Exists(overdue))
         .order_by("-created_at", "-id")
     )
 
 
-def open_recommendations(*, vehicles: QuerySet[Vehicle]) -> QuerySet[Recommendation]:
-    return (
-        Recommendation.objects.filter(vehicle__in=vehicles, is_done=False)
-        .select_related("repair_order", "vehicle")
-        .order_by("-repair_order__opened_at", "-id")
-    )
+def open_recommendations(*, vehicles: QuerySet[Vehicle]) -> list["RecommendationGroup"]:
+    """The open groups of `recommendation_groups`: each piece of advice once, newest first."""
+    return [group for group in recommendation_groups(vehicles=vehicles) if group.is_open]
 
 
 # ---------------------------------------------------------------------------------------------
 # Interaction history
+
+
+def repair_orders_visible_to(user) -> QuerySet[RepairOrder]:
+    """Repair orders of the vehicles the user may see: an order opens wherever its car does."""
+    return RepairOrder.objects.filter(vehicle__in=vehicles_visible_to(user))
 
 
 def repair_orders(*, vehicles: QuerySet[Vehicle]) -> QuerySet[RepairOrder]:
@@ -259,13 +267,68 @@ def repair_orders(*, vehicles: QuerySet[Vehicle]) -> QuerySet[RepairOrder]:
     )
 
 
-def recommendations(*, vehicles: QuerySet[Vehicle]) -> QuerySet[Recommendation]:
-    """Open ones first, then done; newest order first within each."""
-    return (
+def repair_order_lines(*, order: RepairOrder) -> QuerySet:
+    return order.lines.order_by("position", "id")
+
+
+def repair_order_recommendations(*, order: RepairOrder) -> QuerySet[Recommendation]:
+    return order.recommendations.select_related("done_in").order_by("id")
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def recommendation_key(text: str) -> str:
+    """What makes two recommendations the same advice: case, «ё», spacing and punctuation
+    aside («Заменить колодки.» on one visit is «заменить  колодки» on the next)."""
+    return _NOT_WORD.sub(" ", text.casefold().replace("ё", "е")).strip()
+
+
+@dataclass
+class RecommendationGroup:
+    """One piece of advice for one car, with every visit it was given on, newest first."""
+
+    vehicle: Vehicle
+    visits: list[Recommendation]
+
+    @property
+    def latest(self) -> Recommendation:
+        return self.visits[0]
+
+    @property
+    def text(self) -> str:
+        return self.latest.text
+
+    @property
+    def is_open(self) -> bool:
+        # Advice repeated on a later visit is as open as that visit left it.
+        return not self.latest.is_done
+
+    @property
+    def done_in(self) -> RepairOrder | None:
+        return self.latest.done_in
+
+
+def recommendation_groups(*, vehicles: QuerySet[Vehicle]) -> list[RecommendationGroup]:
+    """Recommendations of `vehicles` grouped by car and normalised text, in one query: open
+    ones first, then done; the group with the newest visit first within each.
+
+    Grouped in Python: SQLite's lower() leaves Cyrillic alone, so the database cannot say
+    which texts are the same advice on both backends."""
+    rows = (
         Recommendation.objects.filter(vehicle__in=vehicles)
         .select_related("repair_order", "vehicle", "done_in")
-        .order_by("is_done", "-repair_order__opened_at", "-id")
+        .order_by("-repair_order__opened_at", "-repair_order_id", "-id")
     )
+    groups: dict[tuple[int, str], RecommendationGroup] = {}
+    for rec in rows:
+        key = (rec.vehicle_id, recommendation_key(rec.text))
+        if key in groups:
+            groups[key].visits.append(rec)
+        else:
+            groups[key] = RecommendationGroup(vehicle=rec.vehicle, visits=[rec])
+    # Stable sort: within open and within done, the newest visit stays first.
+    return sorted(groups.values(), key=lambda group: not group.is_open)
 
 
 def last_visit(*, vehicles: QuerySet[Vehicle]) -> RepairOrder | None:
@@ -280,7 +343,8 @@ def last_visit(*, vehicles: QuerySet[Vehicle]) -> RepairOrder | None:
 
 
 def tasks_for(*, user, client: Client | None = None, vehicle: Vehicle | None = None):
-    """Tasks on the worksheets the user may see: all the client's, or one vehicle's."""
+    """Tasks on the worksheets the user may see: all the client's, or one vehicle's; the
+    latest planned first, as the manager reads back from the next call."""
     # tasks is a higher app than client_history: reached by name, not imported.
     task_model = apps.get_model("tasks", "Task")
     tasks = task_model.objects.visible_to(user)
@@ -294,7 +358,7 @@ def tasks_for(*, user, client: Client | None = None, vehicle: Vehicle | None = N
         "interview_result",
         "vehicle",
         "worksheet__department",
-    ).order_by("-created_at", "-id")
+    ).order_by("-planned_at", "-id")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/history/", views.client_history, name="client_history"),
     path("vehicles/<int:pk>/", views.vehicle_card, name="vehicle_card"),
     path("vehicles/<int:pk>/history/", views.vehicle_history, name="vehicle_history"),
+    path("orders/<int:pk>/", views.repair_order, name="repair_order"),
 ]

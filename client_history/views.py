@@ -12,7 +12,7 @@ from django_htmx.middleware import HtmxDetails
 
 from client_history import selectors, services
 from client_history.forms import DoNotCallForm
-from client_history.models import Client, Vehicle
+from client_history.models import Client, RepairOrder, Vehicle
 
 CARD_RECOMMENDATIONS = 10
 CARD_FLAG_PARTIAL = "client_history/client_card.html#do_not_call"
@@ -51,6 +51,15 @@ def _get_vehicle_for_user(request, pk: int) -> Vehicle:
     )
 
 
+def _get_repair_order_for_user(request, pk: int) -> RepairOrder:
+    return get_object_or_404(
+        selectors.repair_orders_visible_to(request.user).select_related(
+            "branch", "workshop", "department", "client", "vehicle__owner"
+        ),
+        pk=pk,
+    )
+
+
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def client_search(request: HtmxHttpRequest) -> HttpResponse:
@@ -80,7 +89,7 @@ def _client_card_context(request, client: Client, form: DoNotCallForm | None = N
         "vehicles": vehicles,
         "worksheets": selectors.client_worksheets(client=client, user=request.user),
         "open_recommendations": open_recommendations[:CARD_RECOMMENDATIONS],
-        "open_recommendations_count": open_recommendations.count(),
+        "open_recommendations_count": len(open_recommendations),
     }
 
 
@@ -123,7 +132,7 @@ def vehicle_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "vehicle": vehicle,
         "orders_page": _page(request, selectors.repair_orders(vehicles=vehicles), "orders_page"),
         "open_recommendations": open_recommendations[:CARD_RECOMMENDATIONS],
-        "open_recommendations_count": open_recommendations.count(),
+        "open_recommendations_count": len(open_recommendations),
     }
     template = "client_history/vehicle_card.html"
     if _partial_target(request, {"orders"}):
@@ -151,7 +160,7 @@ def _history(request, *, client: Client | None, vehicle: Vehicle | None) -> Http
         orders = selectors.repair_orders(vehicles=vehicles)
         context["orders_page"] = _page(request, orders, "orders_page")
     if region in (None, "recommendations"):
-        recommendations = selectors.recommendations(vehicles=vehicles)
+        recommendations = selectors.recommendation_groups(vehicles=vehicles)
         context["recommendations_page"] = _page(request, recommendations, "rec_page")
     if region in (None, "tasks"):
         tasks = selectors.tasks_for(user=request.user, client=client, vehicle=vehicle)
@@ -159,6 +168,8 @@ def _history(request, *, client: Client | None, vehicle: Vehicle | None) -> Http
     if region is None:
         context["summary"] = selectors.service_summary(vehicles=vehicles)
         context["last_visit"] = selectors.last_visit(vehicles=vehicles)
+        # Read just before calling: the numbers to dial and whether to dial at all.
+        context["phones"] = selectors.client_phones(client=client) if client else []
     return render(request, template, context)
 
 
@@ -175,3 +186,17 @@ def vehicle_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     vehicle = _get_vehicle_for_user(request, pk)
     owner = vehicle.owner if vehicle.owner_visible else None
     return _history(request, client=owner, vehicle=vehicle)
+
+
+@require_GET
+def repair_order(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One repair order: its works, parts and recommendations."""
+    order = _get_repair_order_for_user(request, pk)
+    lines = list(selectors.repair_order_lines(order=order))
+    context = {
+        "order": order,
+        "works": [line for line in lines if line.kind == line.Kind.WORK],
+        "parts": [line for line in lines if line.kind == line.Kind.PART],
+        "recommendations": selectors.repair_order_recommendations(order=order),
+    }
+    return render(request, "client_history/repair_order.html", context)

@@ -33,8 +33,8 @@ def objects(branch_a):
     client = ClientFactory(home_branch=branch_a)
     ClientPhoneFactory(client=client)
     vehicle = VehicleFactory(owner=client)
-    RepairOrderFactory(vehicle=vehicle)
-    return {"client": client, "vehicle": vehicle}
+    repair_order = RepairOrderFactory(vehicle=vehicle)
+    return {"client": client, "vehicle": vehicle, "repair_order": repair_order}
 
 
 GET_PAGES = sorted(

@@ -68,6 +68,11 @@ MATRIX = {
         "vehicle",
         {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 404, "superuser": 200},
     ),
+    "client_history:repair_order": (
+        "get",
+        "repair_order",
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 404, "superuser": 200},
+    ),
     "admin:index": (
         "get",
         None,
@@ -102,8 +107,8 @@ def objects(branch_a):
     client = ClientFactory(home_branch=branch_a)
     ClientPhoneFactory(client=client)
     vehicle = VehicleFactory(owner=client)
-    RepairOrderFactory(vehicle=vehicle)
-    return {"client": client, "vehicle": vehicle}
+    repair_order = RepairOrderFactory(vehicle=vehicle)
+    return {"client": client, "vehicle": vehicle, "repair_order": repair_order}
 
 
 @pytest.mark.parametrize("user_key", USERS)
