@@ -1,19 +1,55 @@
 """Admin of the organisation core (branches, departments, workshops, users), and the pieces the
-other apps' admins share: scoping to the user's branches and departments, and user choices."""
+other apps' admins share: Russian phrases and safe lists (`AdminBaseMixin`), scoping to the
+user's branches and departments, and people shown by their names."""
 
-from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models, router, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
-from crm_workstation.models import Branch, Department, EmployeeProfile, NumberSequence, Workshop
+from crm_workstation import admin_grammar as grammar
+from crm_workstation.models import Branch, Department, EmployeeProfile, Workshop
 from crm_workstation.scoping import filter_by_branch, filter_by_department, user_scope
 
 User = get_user_model()
+
+# A search longer than this is no name, number or phone, and a thousand words make a query
+# the database refuses (SQLite: "Expression tree is too large").
+MAX_SEARCH_CHARS = 200
+MAX_SEARCH_WORDS = 10
+
+# Date parts a list URL may filter on (`created_at__year=2024`), with the values that make
+# sense: the database (or Python's datetime) fails on a year 0, -1 or 10000 at query time.
+_DATE_PART_BOUNDS = {
+    "year": (1, 9998),  # 9998: the date hierarchy adds a year to it
+    "iso_year": (1, 9998),
+    "quarter": (1, 4),
+    "month": (1, 12),
+    "week": (1, 53),
+    "day": (1, 31),
+    "week_day": (1, 7),
+    "iso_week_day": (1, 7),
+    "hour": (0, 23),
+    "minute": (0, 59),
+    "second": (0, 59),
+}
+_COMPARISONS = {"exact", "gt", "gte", "lt", "lte", "in", "range"}
 
 
 def employees_visible_to(user) -> QuerySet:
@@ -26,6 +62,41 @@ def employees_visible_to(user) -> QuerySet:
     return users.filter(profile__departments__in=scope.department_ids).distinct()
 
 
+def person_name(user) -> str:
+    """A person as a department head knows them: «Соколова Елена»; the login only when the
+    account has no name."""
+    if user is None:
+        return "—"
+    return f"{user.last_name} {user.first_name}".strip() or user.username
+
+
+def person_column(field: str, description):
+    """A changelist or read-only column showing the user in `field` by name, sorted by it:
+    put it in `list_display`, or set it as an admin attribute for `readonly_fields`."""
+
+    @admin.display(description=description, ordering=f"{field}__last_name")
+    def column(*args) -> str:
+        # (obj) in list_display, (admin, obj) when set as an admin's attribute.
+        return person_name(getattr(args[-1], field))
+
+    column.__name__ = f"{field}_name"
+    return column
+
+
+class EmployeeChoiceField(forms.ModelChoiceField):
+    """A user choice labelled by the person's name, not the login."""
+
+    def label_from_instance(self, obj) -> str:
+        return person_name(obj)
+
+
+class EmployeeListFilter(admin.RelatedFieldListFilter):
+    """A filter by a user field offering the people the viewer may see, by name."""
+
+    def field_choices(self, field, request: HttpRequest, model_admin):
+        return [(user.pk, person_name(user)) for user in employees_visible_to(request.user)]
+
+
 def human_number_q(term: str, field: str = "number") -> Q:
     """A human number typed in full (РЛ-000123) or by its digits (123, 000123)."""
     q = Q(**{field: term.upper()})
@@ -36,15 +107,248 @@ def human_number_q(term: str, field: str = "number") -> Q:
     return q
 
 
+def cap_search_term(term: str) -> str:
+    """At most MAX_SEARCH_CHARS characters and MAX_SEARCH_WORDS words of `term`."""
+    return " ".join(term[:MAX_SEARCH_CHARS].split()[:MAX_SEARCH_WORDS])
+
+
 def clean_search_term(term: str) -> str:
-    """An admin search term without control characters (PostgreSQL refuses NUL), trimmed.
-
-    The changelist's search form already refuses NUL; the autocomplete view passes the term
-    through as typed."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in term).split())
+    """An admin search term without control characters (PostgreSQL refuses NUL), trimmed, and
+    capped in length and words (the autocomplete passes the term through as typed)."""
+    return cap_search_term("".join(ch if ch.isprintable() else " " for ch in term))
 
 
-class ScopedAdminMixin:
+def _bad_lookup(key: str, values: list[str]) -> bool:
+    """A list URL parameter no query can answer: a NUL (PostgreSQL refuses it in text) or a
+    date part out of its range (`created_at__year=-1` fails when the query is compiled)."""
+    if "\x00" in key or any("\x00" in value for value in values):
+        return True
+    parts = key.split("__")
+    for index, part in enumerate(parts[1:], start=1):
+        if part not in _DATE_PART_BOUNDS or not set(parts[index + 1 :]) <= _COMPARISONS:
+            continue
+        low, high = _DATE_PART_BOUNDS[part]
+        for value in values:
+            for item in value.split(",") if parts[-1] in ("in", "range") else [value]:
+                item = item.strip()
+                if not (item.lstrip("-").isdecimal() and low <= int(item) <= high):
+                    return True
+    return False
+
+
+class SafeChangeList(ChangeList):
+    """A changelist that answers any query string with a page, never a 500.
+
+    Parameters no query can answer raise `IncorrectLookupParameters`, which the admin turns
+    into a redirect to the whole list (`?e=1`) with a message; an over-long search is cut with
+    a message; and whatever the database still refuses while the page's rows are read is
+    treated the same way. Its title is declined (`admin_grammar`).
+    """
+
+    def __init__(self, request: HttpRequest, *args, **kwargs) -> None:
+        self._search_capped = False
+        super().__init__(request, *args, **kwargs)
+        self.title = grammar.changelist_title(
+            grammar.noun_for(self.opts),
+            popup=self.is_popup,
+            can_change=self.model_admin.has_change_permission(request),
+        )
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters=None):
+        for key, values in self.get_filters_params().items():
+            if _bad_lookup(key, values):
+                raise IncorrectLookupParameters(key)
+        if not self._search_capped:
+            self._search_capped = True
+            capped = cap_search_term(self.query)
+            if capped != " ".join(self.query.split()):
+                messages.warning(
+                    request,
+                    gettext(
+                        "Поисковый запрос слишком длинный: ищутся первые %(words)s слов "
+                        "(не больше %(chars)s символов)."
+                    )
+                    % {"words": MAX_SEARCH_WORDS, "chars": MAX_SEARCH_CHARS},
+                )
+                self.query = capped
+        return super().get_queryset(request, exclude_parameters)
+
+    def get_results(self, request: HttpRequest) -> None:
+        try:
+            with transaction.atomic(using=router.db_for_read(self.model)):
+                super().get_results(request)
+                len(self.result_list)  # read the rows here, where a refusal can be caught
+        except (DatabaseError, ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+_MESSAGE_INSTEAD = "_crm_admin_message"
+
+
+def _say_instead(request: HttpRequest, message) -> None:
+    """The next `message_user` of this request shows `message` (a text or a callable giving
+    one) instead of the one Django built from the undeclined model name."""
+    setattr(request, _MESSAGE_INSTEAD, message)
+
+
+class AdminBaseMixin:
+    """What every admin of the project shares (tests/test_admin_russian.py holds every
+    registered admin to it):
+
+    - phrases around the model's name declined the Russian way (`admin_grammar`): titles,
+      «Добавить задачу», «5 задач», «Задача «ЗД-000001» была успешно изменена»;
+    - lists that answer hand-made query strings with a page and a message, never a 500;
+    - users offered by their names, not their logins.
+    """
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return SafeChangeList
+
+    def get_changelist_instance(self, request: HttpRequest):
+        try:
+            return super().get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            messages.warning(
+                request,
+                gettext(
+                    "Условие отбора в адресе страницы не подходит к списку: показан весь список."
+                ),
+            )
+            raise
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        return super().get_search_results(request, queryset, clean_search_term(search_term))
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.related_model is User:
+            kwargs.setdefault("form_class", EmployeeChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # Declined titles and messages.
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["title"] = grammar.change_form_title(
+            grammar.noun_for(self.opts),
+            add=add,
+            can_change=self.has_change_permission(request, obj),
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def message_user(self, request: HttpRequest, message, *args, **kwargs) -> None:
+        instead = request.__dict__.pop(_MESSAGE_INSTEAD, None)
+        if instead is not None:
+            message = instead() if callable(instead) else instead
+        super().message_user(request, message, *args, **kwargs)
+
+    def response_add(self, request: HttpRequest, obj, post_url_continue=None):
+        noun = grammar.noun_for(self.opts)
+        can_change = self.has_change_permission(request, obj)
+        obj_repr = str(obj)
+        if can_change:
+            url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=(quote(obj.pk),),
+                current_app=self.admin_site.name,
+            )
+            obj_repr = format_html('<a href="{}">{}</a>', url, obj)
+        if "_continue" in request.POST or (
+            "_saveasnew" in request.POST and self.save_as_continue and can_change
+        ):
+            then = "edit" if can_change else None
+        elif "_addanother" in request.POST:
+            then = "add"
+        else:
+            then = None
+        _say_instead(request, grammar.saved_message(noun, obj_repr, added=True, then=then))
+        try:
+            return super().response_add(request, obj, post_url_continue)
+        finally:
+            request.__dict__.pop(_MESSAGE_INSTEAD, None)
+
+    def response_change(self, request: HttpRequest, obj):
+        obj_repr = format_html('<a href="{}">{}</a>', request.path, obj)
+        then = {"_continue": "edit", "_addanother": "add"}
+        then = next((then[key] for key in then if key in request.POST), None)
+        _say_instead(
+            request,
+            grammar.saved_message(grammar.noun_for(self.opts), obj_repr, added=False, then=then),
+        )
+        try:
+            return super().response_change(request, obj)
+        finally:
+            request.__dict__.pop(_MESSAGE_INSTEAD, None)
+
+    def response_delete(self, request: HttpRequest, obj_display: str, obj_id):
+        _say_instead(request, grammar.deleted_message(grammar.noun_for(self.opts), obj_display))
+        try:
+            return super().response_delete(request, obj_display, obj_id)
+        finally:
+            request.__dict__.pop(_MESSAGE_INSTEAD, None)
+
+    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts, object_id: str):
+        _say_instead(request, grammar.not_found_message(grammar.noun_for(opts), unquote(object_id)))
+        try:
+            return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+        finally:
+            request.__dict__.pop(_MESSAGE_INSTEAD, None)
+
+    def log_change(self, request: HttpRequest, obj, message):
+        # Counted for the message after a save of the changelist's editable columns.
+        request._crm_changed = getattr(request, "_crm_changed", 0) + 1
+        return super().log_change(request, obj, message)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        if request.method == "POST" and "_save" in request.POST:
+            noun = grammar.noun_for(self.opts)
+            _say_instead(
+                request,
+                lambda: grammar.bulk_changed_message(noun, getattr(request, "_crm_changed", 0)),
+            )
+        try:
+            return super().changelist_view(request, extra_context)
+        finally:
+            request.__dict__.pop(_MESSAGE_INSTEAD, None)
+
+    def get_action_choices(self, request: HttpRequest, default_choices=models.BLANK_CHOICE_DASH):
+        noun = grammar.noun_for(self.opts)
+        names = {"verbose_name": noun.acc, "verbose_name_plural": noun.acc_plural}
+        choices = list(default_choices)
+        for _func, name, description in self.get_actions(request).values():
+            if name == "delete_selected":
+                choices.append((name, grammar.delete_selected_label(noun)))
+            else:
+                choices.append((name, description % names))
+        return choices
+
+    def render_delete_form(self, request: HttpRequest, context):
+        context["object_name"] = grammar.noun_for(self.opts).acc
+        return super().render_delete_form(request, context)
+
+
+@admin.action(permissions=["delete"], description=_("Удалить выбранные объекты"))
+def delete_selected(modeladmin, request: HttpRequest, queryset: QuerySet):
+    """Django's own action, with its confirmation and message declined (`admin_grammar`)."""
+    noun = grammar.noun_for(modeladmin.opts)
+    if request.POST.get("post"):
+        count = queryset.count()
+        _say_instead(request, grammar.bulk_deleted_message(noun, count))
+    try:
+        response = django_delete_selected(modeladmin, request, queryset)
+    finally:
+        request.__dict__.pop(_MESSAGE_INSTEAD, None)
+    if isinstance(response, TemplateResponse):
+        response.context_data["objects_name"] = grammar.selected_objects(noun, queryset.count())
+    return response
+
+
+admin.site.add_action(delete_selected, "delete_selected")
+
+
+class BaseAdmin(AdminBaseMixin, admin.ModelAdmin):
+    """A plain admin with the project's shared behaviour."""
+
+
+class ScopedAdminMixin(AdminBaseMixin):
     """Keeps a non-superuser's changelist, object pages and autocompletes inside their scope
     (SPEC §10), and limits the branch, department and user choices of its forms the same way.
 
@@ -61,9 +365,6 @@ class ScopedAdminMixin:
         if self.scope_branch_field:
             return filter_by_branch(queryset, request.user, self.scope_branch_field)
         return queryset
-
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        return super().get_search_results(request, queryset, clean_search_term(search_term))
 
     def _object_in_scope_or_404(self, request: HttpRequest, object_id: str) -> None:
         """django-simple-history's history pages look the object up without `get_queryset`
@@ -133,7 +434,7 @@ class WorkshopInline(admin.TabularInline):
 
 
 @admin.register(Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(BaseAdmin):
     list_display = ("name", "code", "address", "is_multiservice")
     list_filter = ("is_multiservice",)
     search_fields = ("name", "code", "address")
@@ -142,7 +443,7 @@ class BranchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(BaseAdmin):
     list_display = ("name", "branch", "kind")
     list_filter = ("branch", "kind")
     search_fields = ("name", "branch__name")
@@ -151,35 +452,12 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(BaseAdmin):
     list_display = ("name", "branch")
     list_filter = ("branch",)
     search_fields = ("name", "branch__name")
     list_select_related = ("branch",)
     ordering = ("branch__name", "name")
-
-
-@admin.register(NumberSequence)
-class NumberSequenceAdmin(admin.ModelAdmin):
-    """The counters behind human numbers: shown for diagnosis, never edited by hand."""
-
-    list_display = ("name", "value")
-    ordering = ("name",)
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
-        # The key is text: PostgreSQL refuses a NUL in it rather than finding nothing.
-        if "\x00" in object_id:
-            return None
-        return super().get_object(request, object_id, from_field)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class EmployeeProfileInline(admin.StackedInline):
@@ -201,7 +479,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class EmployeeAdmin(UserAdmin):
+class EmployeeAdmin(AdminBaseMixin, UserAdmin):
     """Users with their branches and departments.
 
     Only a superuser grants superuser status or single permissions, or edits a superuser:
@@ -209,7 +487,7 @@ class EmployeeAdmin(UserAdmin):
     """
 
     inlines = (EmployeeProfileInline,)
-    list_display = ("username", "full_name", "roles", "is_staff", "is_active")
+    list_display = ("full_name", "username", "roles", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "profile__branches")
     search_fields = ("username", "first_name", "last_name", "email")
     ordering = ("last_name", "first_name", "username")
@@ -219,7 +497,7 @@ class EmployeeAdmin(UserAdmin):
 
     @admin.display(description=_("ФИО"), ordering="last_name")
     def full_name(self, obj) -> str:
-        return obj.get_full_name()
+        return person_name(obj)
 
     @admin.display(description=_("роли"))
     def roles(self, obj) -> str:
@@ -240,3 +518,19 @@ class EmployeeAdmin(UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(AdminBaseMixin, GroupAdmin):
+    """The role groups (Менеджер, Руководитель подразделения…) with the shared behaviour."""
+
+
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class BackgroundTaskResultAdmin(AdminBaseMixin, DBTaskResultAdmin):
+    """django-tasks-db's results of background jobs, with the shared behaviour."""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from client_history.admin import client_name_q, vehicle_ident_q
-from crm_workstation.admin import ScopedAdminMixin, clean_search_term
+from crm_workstation.admin import BaseAdmin, ScopedAdminMixin, clean_search_term, person_column
 from selections.forms import SelectionKindForm
 from selections.models import ImporterColumnAlias, ImporterVariant, Lead, LeadBatch, SelectionKind
 
@@ -53,7 +53,7 @@ class ImporterColumnAliasInline(admin.TabularInline):
 
 
 @admin.register(ImporterVariant)
-class ImporterVariantAdmin(admin.ModelAdmin):
+class ImporterVariantAdmin(BaseAdmin):
     list_display = ("name", "code", "task_type", "purpose", "max_rows", "alias_count", "is_active")
     list_editable = ("is_active",)
     list_filter = ("is_active", "task_type")
@@ -90,6 +90,7 @@ class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(LeadBatch)
 class LeadBatchAdmin(ReadOnlyAdmin):
     scope_department_field = "department"
+    created_by_name = person_column("created_by", _("создал"))
     list_display = (
         "id",
         "kind",
@@ -99,7 +100,7 @@ class LeadBatchAdmin(ReadOnlyAdmin):
         "period_to",
         "status",
         "total_rows",
-        "created_by",
+        "created_by_name",
         "created_at",
         "leads_link",
     )
@@ -113,7 +114,8 @@ class LeadBatchAdmin(ReadOnlyAdmin):
     )
     search_fields = ("file_name", "selection_kind__name", "importer_variant__name")
     date_hierarchy = "created_at"
-    readonly_fields = ("leads_link",)
+    readonly_fields = ("leads_link", "created_by_name")
+    exclude = ("created_by",)  # shown by name
 
     @admin.display(description=_("источник"))
     def source(self, obj: LeadBatch) -> str:
