@@ -6,8 +6,6 @@ and «не звонить» flag. Tables hold 100k+ rows: every foreign key to t
 changelists select their related rows in the same query and skip the full count.
 """
 
-import re
-
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -28,9 +26,7 @@ from client_history.models import (
 )
 from crm_workstation.admin import ScopedAdminMixin, clean_search_term
 from crm_workstation.identifiers import normalise_plate
-from crm_workstation.phones import format_phone, normalise_phone
-
-_NON_DIGITS = re.compile(r"\D")
+from crm_workstation.phones import normalise_phone, only_digits
 
 
 def plate_variants(term: str) -> set[str]:
@@ -88,8 +84,17 @@ class ClientPhoneForm(forms.ModelForm):
         model = ClientPhone
         fields = ("number", "is_primary", "is_invalid", "note")
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.instance.number:
+            # A number the source gave that is not valid: shown as the source wrote it.
+            self.initial["number"] = self.instance.raw
+
     def clean_number(self) -> str:
-        number = normalise_phone(self.cleaned_data["number"])
+        typed = self.cleaned_data["number"]
+        if self.instance.pk and not self.instance.number and typed == self.instance.raw:
+            return ""  # left as the source wrote it: stays invalid, other fields may change
+        number = normalise_phone(typed)
         if number is None:
             raise ValidationError(
                 gettext(
@@ -97,6 +102,8 @@ class ClientPhoneForm(forms.ModelForm):
                 ),
                 code="invalid_phone",
             )
+        if number != self.instance.number:
+            self.instance.raw = typed.strip()
         return number
 
 
@@ -104,7 +111,8 @@ class ClientPhoneInline(admin.TabularInline):
     model = ClientPhone
     form = ClientPhoneForm
     extra = 0
-    fields = ("number", "is_primary", "is_invalid", "note")
+    fields = ("number", "raw", "is_primary", "is_invalid", "note")
+    readonly_fields = ("raw",)
 
 
 @admin.register(Client)
@@ -128,7 +136,7 @@ class ClientAdmin(DmsAdmin, SimpleHistoryAdmin):
     @admin.display(description=_("телефон"))
     def primary_phone(self, obj: Client) -> str:
         phones = list(obj.phones.all())  # prefetched, primary first
-        return format_phone(phones[0].number) if phones else "—"
+        return phones[0].display if phones else "—"
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         term = clean_search_term(search_term)
@@ -140,7 +148,7 @@ class ClientAdmin(DmsAdmin, SimpleHistoryAdmin):
             owners = ClientPhone.objects.filter(number=phone).values("client_id")
             return queryset.filter(pk__in=owners), False
         q = client_name_q(term) | Q(external_id=term)
-        digits = _NON_DIGITS.sub("", term)
+        digits = only_digits(term)
         if len(digits) >= 5:
             q |= Exists(ClientPhone.objects.filter(client=OuterRef("pk"), number__contains=digits))
         return queryset.filter(q), False

@@ -23,6 +23,7 @@ import functools
 import itertools
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -49,7 +50,7 @@ from client_history.models import (
 )
 from crm_workstation.identifiers import normalise_plate, normalise_vin
 from crm_workstation.models import Branch, Department, Workshop
-from crm_workstation.phones import find_phones
+from crm_workstation.phones import PhoneReading, read_phones
 
 BATCH_SIZE = 500
 CHANGE_REASON = "Импорт из DMS"
@@ -257,8 +258,9 @@ def _guard_xlsx(path: Path, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[A
 
 def _header(path: Path, header: list[Any]) -> tuple[str, ...]:
     columns = tuple(_cell_text(cell).lower() for cell in header)
-    named = [c for c in columns if c]
-    duplicates = sorted({c for c in named if named.count(c) > 1})
+    # Counted once: a header of 20,000 columns is checked in linear time.
+    counts = Counter(c for c in columns if c)
+    duplicates = sorted(c for c, n in counts.items() if n > 1)
     if duplicates:
         raise DmsImportError(f"{path.name}: колонки повторяются: {', '.join(duplicates)}.")
     return columns
@@ -365,10 +367,18 @@ class _Cells:
         return column in self.values
 
     def raw(self, column: str) -> Any:
-        return self.values.get(column)
+        """The cell as the file has it; every other reader goes through here."""
+        value = self.values.get(column)
+        # PostgreSQL cannot store a NUL character (SQLite can): the row is bad on both.
+        if isinstance(value, str) and "\x00" in value:
+            raise _BadRow(
+                f"«{column}»: в значении нулевой байт (символ NUL, \\x00), "
+                "такое значение не сохраняется — исправьте ячейку"
+            )
+        return value
 
     def text(self, column: str, *, max_length: int | None = None, required: bool = False) -> str:
-        text = _cell_text(self.values.get(column))
+        text = _cell_text(self.raw(column))
         if required and not text:
             raise _BadRow(f"не заполнено поле «{column}»")
         if max_length is not None and len(text) > max_length:
@@ -380,7 +390,7 @@ class _Cells:
         return self.text(column, max_length=_max_length(model, column), required=required)
 
     def date(self, column: str, *, required: bool = False) -> dt.date | None:
-        value = self.values.get(column)
+        value = self.raw(column)
         if _blank(value):
             if required:
                 raise _BadRow(f"не заполнено поле «{column}»")
@@ -406,7 +416,7 @@ class _Cells:
     def integer(
         self, column: str, *, minimum: int, maximum: int, required: bool = False
     ) -> int | None:
-        value = self.values.get(column)
+        value = self.raw(column)
         if _blank(value):
             if required:
                 raise _BadRow(f"не заполнено поле «{column}»")
@@ -427,7 +437,7 @@ class _Cells:
         default: Decimal,
         positive: bool = False,
     ) -> Decimal:
-        value = self.values.get(column)
+        value = self.raw(column)
         if _blank(value):
             return default
         text = _SPACES.sub("", _cell_text(value)).replace(",", ".")
@@ -443,7 +453,7 @@ class _Cells:
         return number
 
     def flag(self, column: str) -> bool:
-        value = self.values.get(column)
+        value = self.raw(column)
         if _blank(value):
             return False
         if isinstance(value, bool):
@@ -456,7 +466,7 @@ class _Cells:
         raise _BadRow(f"«{column}»: «{text}» — ожидается 1/0 или да/нет")
 
     def choice(self, column: str, *, mapping: dict[str, str], default: str | None = None) -> str:
-        text = _cell_text(self.values.get(column))
+        text = _cell_text(self.raw(column))
         if not text:
             if default is None:
                 raise _BadRow(f"не заполнено поле «{column}»")
@@ -709,7 +719,14 @@ def _load_clients(*, table: Table, report: FileReport, org: _Organisation) -> No
                 if cells.has("do_not_call"):
                     extra["do_not_call"] = cells.flag("do_not_call")
                 if cells.has("phones"):
-                    extra["phones"] = find_phones(cells.raw("phones"))
+                    extra["phones"] = read_phones(cells.raw("phones"))
+                    for reading in extra["phones"]:
+                        if not reading.is_valid:
+                            rows.warn(
+                                row,
+                                f"«phones»: «{reading.raw}» — не действительный номер, "
+                                "сохранён как недействительный",
+                            )
                     if not extra["phones"] and cells.text("phones"):
                         rows.warn(row, f"«phones»: номер не распознан в «{cells.text('phones')}»")
                 if cells.has("email"):
@@ -751,33 +768,47 @@ def _load_clients(*, table: Table, report: FileReport, org: _Organisation) -> No
 
 
 def _sync_phones(*, parsed: list[_Parsed]) -> set[int]:
-    """Add the file's numbers a client lacks and make the first one primary.
+    """Add the file's numbers a client lacks and make the first valid one primary.
 
-    Numbers are never deleted: the CRM may have marked one invalid or added a note. Returns the
-    ids of the clients whose phones changed.
+    A number that is not valid is added as the file wrote it, marked invalid, with no
+    normalised number. Numbers are never deleted: the CRM may have marked one invalid or added
+    a note. Returns the ids of the clients whose phones changed.
     """
-    wanted = {p.obj.pk: p.extra["phones"] for p in parsed if p.extra.get("phones")}
+    wanted: dict[int, list[PhoneReading]] = {
+        p.obj.pk: p.extra["phones"] for p in parsed if p.extra.get("phones")
+    }
     if not wanted:
         return set()
+    raw_length = ClientPhone._meta.get_field("raw").max_length
+    # A client's phones by the valid number, or by the source's text when there is none.
     current: dict[int, dict[str, ClientPhone]] = {pk: {} for pk in wanted}
     for phone in ClientPhone.objects.filter(client_id__in=sorted(wanted)):
-        current[phone.client_id][phone.number] = phone
+        current[phone.client_id][phone.number or f"raw:{phone.raw}"] = phone
     unset, promote, new, changed = [], [], [], set()
-    for client_id, numbers in wanted.items():
+    for client_id, readings in wanted.items():
         have = current[client_id]
         primary = next((p for p in have.values() if p.is_primary), None)
-        first = numbers[0]
-        if primary is None or primary.number != first:
+        first = next((r.number for r in readings if r.is_valid), None)
+        if first is not None and (primary is None or primary.number != first):
             changed.add(client_id)
             if primary is not None:
                 unset.append(primary.pk)
             if first in have:
                 promote.append(have[first].pk)
-        for number in numbers:
-            if number not in have:
-                changed.add(client_id)
-                is_primary = number == first
-                new.append(ClientPhone(client_id=client_id, number=number, is_primary=is_primary))
+        for reading in readings:
+            raw = reading.raw[:raw_length]
+            key = reading.number or f"raw:{raw}"
+            if key in have:
+                continue
+            changed.add(client_id)
+            have[key] = phone = ClientPhone(
+                client_id=client_id,
+                number=reading.number,
+                raw=raw,
+                is_primary=reading.is_valid and reading.number == first,
+                is_invalid=not reading.is_valid,
+            )
+            new.append(phone)
     # Unset the old primaries first: at most one primary per client is a database constraint.
     if unset:
         ClientPhone.objects.filter(pk__in=unset).update(is_primary=False)
@@ -989,7 +1020,9 @@ def _load_lines(*, table: Table, report: FileReport, org: _Organisation) -> None
         candidates = []
         for row, values in chunk:
             cells = _Cells(values)
-            order = cells.text("repair_order_external_id")
+            # Read before the checks, so a bad row still keeps its order's lines (a NUL taken
+            # out: the id is only looked up).
+            order = _cell_text(values.get("repair_order_external_id")).replace("\x00", "")
             try:
                 cells.text("repair_order_external_id", required=True)
                 position = cells.integer("position", minimum=1, maximum=32767, required=True)

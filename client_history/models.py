@@ -6,7 +6,9 @@ phones, «не звонить» flag and a vehicle's reported mileage are change
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Length, Replace
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -113,11 +115,29 @@ class Client(models.Model):
         super().save(*args, **kwargs)
 
 
+def _digits_removed(expression: models.Expression) -> models.Expression:
+    """`expression` with the ten digits taken out: REPLACE is the same on SQLite and PostgreSQL,
+    where a regex in a CHECK would need a user function on SQLite."""
+    for digit in "0123456789":
+        expression = Replace(expression, Value(digit), Value(""))
+    return expression
+
+
 class ClientPhone(models.Model):
+    """A client's phone: `number` is the valid number as +7XXXXXXXXXX, or empty when what the
+    source said (`raw`) is not a valid Russian number; such a phone is always invalid."""
+
     client = models.ForeignKey(
         Client, verbose_name=_("контрагент"), on_delete=models.CASCADE, related_name="phones"
     )
-    number = models.CharField(_("номер"), max_length=16, db_index=True, help_text="+7XXXXXXXXXX")
+    number = models.CharField(
+        _("номер"),
+        max_length=16,
+        blank=True,
+        db_index=True,
+        help_text=_("+7XXXXXXXXXX; пусто, если в источнике не действительный номер"),
+    )
+    raw = models.CharField(_("как указано в источнике"), max_length=100, blank=True)
     is_primary = models.BooleanField(_("основной"), default=False)
     is_invalid = models.BooleanField(_("недействительный"), default=False)
     note = models.CharField(_("примечание"), max_length=100, blank=True)
@@ -127,9 +147,32 @@ class ClientPhone(models.Model):
         verbose_name_plural = _("телефоны")
         ordering = ["-is_primary", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "number"], name="clientphone_unique_number"),
+            models.UniqueConstraint(
+                fields=["client", "number"],
+                condition=~Q(number=""),
+                name="clientphone_unique_number",
+            ),
             models.UniqueConstraint(
                 fields=["client"], condition=Q(is_primary=True), name="clientphone_one_primary"
+            ),
+            # +7 and ten digits: twelve characters, starting +7, nothing but the + once the
+            # digits are taken out.
+            models.CheckConstraint(
+                condition=Q(number="")
+                | (
+                    Q(number__startswith="+7")
+                    & Exact(Length("number"), 12)
+                    & Exact(_digits_removed(F("number")), Value("+"))
+                ),
+                name="clientphone_number_e164",
+            ),
+            models.CheckConstraint(
+                condition=~Q(number="") | Q(is_invalid=True),
+                name="clientphone_unnormalised_is_invalid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(number="") | ~Q(raw=""),
+                name="clientphone_number_or_raw",
             ),
         ]
 
@@ -137,24 +180,46 @@ class ClientPhone(models.Model):
         return self.display
 
     def save(self, *args, **kwargs) -> None:
-        self.number = normalise_phone(self.number) or self.number
+        self.take_number()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "raw", "is_invalid"}
         super().save(*args, **kwargs)
 
+    def take_number(self) -> None:
+        """Read `number` as typed (`8 (916) 123-45-67`): the text is kept in `raw`, `number`
+        becomes +7XXXXXXXXXX when valid, else empty with the phone marked invalid."""
+        if not self.number:
+            if not self.raw:
+                return
+            typed = self.raw
+        else:
+            typed = self.number
+        normalised = normalise_phone(typed) or ""
+        if not self.raw:
+            self.raw = typed[: self._meta.get_field("raw").max_length]
+        self.number = normalised
+        if not normalised:
+            self.is_invalid = True
+
     def clean(self) -> None:
-        normalised = normalise_phone(self.number)
-        if normalised is None:
+        if not self.number and not self.raw:
+            raise ValidationError({"number": gettext("Укажите номер телефона.")})
+        if self.number and normalise_phone(self.number) is None:
             raise ValidationError(
                 {
                     "number": gettext(
-                        "Это не российский номер телефона: нужно 10 цифр после +7 или 8."
+                        "Это не действительный российский номер телефона: "
+                        "нужно, например, +7 912 345-67-89."
                     )
                 }
             )
-        self.number = normalised
+        self.take_number()
 
     @property
     def display(self) -> str:
-        return format_phone(self.number)
+        """The number as people read it (+7 912 345-67-89), or the source's text when invalid."""
+        return format_phone(self.number) if self.number else self.raw
 
 
 class VehicleQuerySet(models.QuerySet):

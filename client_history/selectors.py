@@ -45,7 +45,7 @@ from client_history.models import (
     search_key,
 )
 from crm_workstation.identifiers import normalise_plate, normalise_vin, vin_characters
-from crm_workstation.phones import normalise_phone
+from crm_workstation.phones import normalise_phone, only_digits
 
 # ---------------------------------------------------------------------------------------------
 # Scoping
@@ -73,7 +73,6 @@ def owner_visible_to(user) -> Exists:
 _IDENT_SEPARATORS = re.compile(r"[\s\-_.]+")
 _VIN_FRAGMENT = re.compile(r"[A-HJ-NPR-Z0-9]+")
 _PHONE_CHARS = re.compile(r"^[\d\s+()\-.]+$")
-_NON_DIGITS = re.compile(r"\D")
 
 MIN_PHONE_DIGITS = 5
 MIN_VIN_TAIL = 6
@@ -112,7 +111,7 @@ def _ids_by_phone(query: str) -> QuerySet | None:
         return ClientPhone.objects.filter(number=phone).values("client_id")
     if not _PHONE_CHARS.match(query):
         return None
-    digits = _NON_DIGITS.sub("", query)
+    digits = only_digits(query)
     if len(digits) < MIN_PHONE_DIGITS:
         return None
     # A fragment of a number; one typed with the domestic 8 may be its beginning.

@@ -84,6 +84,25 @@ RESULT_WEIGHTS = {
     "unhappy": 6,
 }
 
+
+def _demo_phone(serial: int, code: str, subscriber: int, *, invalid: bool) -> tuple[str, str]:
+    """A phone as (number, raw): the DMS's own spellings of it, and for some of the phones
+    a manager marked invalid, a number cut short in the DMS (no normalised number at all).
+
+    Drawn from the serial, not the random stream, so the rest of the data set stays the same.
+    """
+    d = f"{code}{subscriber:07d}"
+    if invalid and serial % 3 == 0:
+        return "", f"8 ({d[:3]}) {d[3:6]}-{d[6:8]}"
+    spellings = (
+        f"8 ({d[:3]}) {d[3:6]}-{d[6:8]}-{d[8:]}",
+        f"+7 {d[:3]} {d[3:6]} {d[6:8]} {d[8:]}",
+        f"8{d}",
+        f"+7{d}",
+    )
+    return f"+7{d}", spellings[serial % len(spellings)]
+
+
 CLIENT_FIELDS = [
     "id",
     "external_id",
@@ -95,7 +114,7 @@ CLIENT_FIELDS = [
     "home_branch",
     "created_at",
 ]
-PHONE_FIELDS = ["id", "client", "number", "is_primary", "is_invalid", "note"]
+PHONE_FIELDS = ["id", "client", "number", "raw", "is_primary", "is_invalid", "note"]
 VEHICLE_FIELDS = [
     "id",
     "external_id",
@@ -487,11 +506,13 @@ class DemoGenerator:
             code = vocab.PHONE_CODES[(serial * 7 + subscriber) % len(vocab.PHONE_CODES)]
             note = "" if i == 0 else vocab.SECOND_PHONE_NOTES[int(r() * 8)]
             invalid = r() < (0.02 if i == 0 else 0.1)
+            number, raw = _demo_phone(serial, code, subscriber, invalid=invalid)
             rows["phones"].append(
                 (
                     self._take_id("phones"),
                     client_id,
-                    f"+7{code}{subscriber:07d}",
+                    number,
+                    raw,
                     int(i == 0),
                     int(invalid),
                     note,
