@@ -1,8 +1,7 @@
 """The organisation core: branches, departments, workshops, employees, and number sequences."""
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import F
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -104,15 +103,42 @@ class EmployeeProfile(models.Model):
         return str(self.user)
 
 
-class NumberSequence(models.Model):
-    """A counter behind human numbers (РЛ-000123, З-000045, ЗН-000007).
+class ReferenceItem(models.Model):
+    """A row of an admin-managed list: a name, its place in the list, and whether it is offered."""
 
-    Incremented with an UPDATE inside the caller's transaction, so the row stays locked until
-    commit and two concurrent saves never get the same number.
+    name = models.CharField(_("наименование"), max_length=200, unique=True)
+    order = models.PositiveSmallIntegerField(_("порядок"), default=100)
+    is_active = models.BooleanField(_("используется"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NumberSequence(models.Model):
+    """A counter behind human numbers (РЛ-000123, ЗД-000045, ЗС-000007).
+
+    Reserving numbers must never make another user's save wait for the reserving transaction
+    to end (creating 5,000 worksheets in one request would stall everybody). On PostgreSQL each
+    counter is therefore a database sequence, whose `nextval` is outside transactions: gaps are
+    possible (a rolled-back save loses its numbers), duplicates are not, and the unique
+    constraint on each number column keeps it so. SQLite lets one writer in at a time anyway,
+    so there the counter is this table's row, moved in the caller's transaction.
     """
 
     name = models.CharField(max_length=30, primary_key=True)
     value = models.BigIntegerField(default=0)
+
+    # Counter name → its PostgreSQL sequence (created by a migration: a sequence made on the fly
+    # would lock the catalogue until the creating transaction ends).
+    SEQUENCES = {
+        "РЛ": "crm_number_worksheet",
+        "ЗД": "crm_number_task",
+        "ЗС": "crm_number_service_request",
+    }
 
     class Meta:
         verbose_name = _("нумератор")
@@ -122,14 +148,39 @@ class NumberSequence(models.Model):
         return f"{self.name}: {self.value}"
 
     @classmethod
-    def reserve(cls, name: str, count: int = 1) -> int:
-        """Reserve `count` numbers and return the first one."""
-        with transaction.atomic():
-            cls.objects.get_or_create(name=name)
-            cls.objects.filter(name=name).update(value=F("value") + count)
-            last = cls.objects.values_list("value", flat=True).get(name=name)
-        return last - count + 1
+    def reserve(cls, name: str, count: int = 1) -> list[int]:
+        """Reserve `count` numbers of the counter `name` in one statement and return them."""
+        if count < 1:
+            return []
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(%s) FROM generate_series(1, %s)",
+                    [cls.SEQUENCES[name], count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {cls._meta.db_table} (name, value) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value",
+                [name, count],
+            )
+            last = cursor.fetchone()[0]
+        return list(range(last - count + 1, last + 1))
+
+    @classmethod
+    def reset(cls, name: str) -> None:
+        """Start the counter again from 1 (the demo data's reset)."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT setval(%s, 1, false)", [cls.SEQUENCES[name]])
+        cls.objects.filter(name=name).delete()
 
 
 def format_number(prefix: str, value: int) -> str:
     return f"{prefix}-{value:06d}"
+
+
+def next_number(prefix: str) -> str:
+    """One new human number of the counter `prefix`, formatted: РЛ-000123."""
+    return format_number(prefix, NumberSequence.reserve(prefix)[0])

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import Max, Model
+from django.db.models import NOT_PROVIDED, Max, Model
 
 
 class BulkTable:
@@ -25,7 +25,7 @@ class BulkTable:
         missing = [
             f.column
             for f in model._meta.concrete_fields
-            if f.column not in given and not f.null and f.db_default is f.NOT_PROVIDED
+            if f.column not in given and not f.null and f.db_default is NOT_PROVIDED
         ]
         if missing:
             # A NOT NULL column the rows leave out would fail at insert time: say so early.

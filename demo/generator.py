@@ -16,6 +16,8 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from client_history.models import (
     Client,
     ClientPhone,
@@ -28,8 +30,8 @@ from client_history.models import (
 from crm_workstation.models import NumberSequence, format_number
 from demo import vocab
 from demo.bulk import BulkTable, BulkWriter
-from tasks.models import TASK_PREFIX, Task
-from worksheets.models import SERVICE_REQUEST_PREFIX, WORKSHEET_PREFIX, ServiceRequest, Worksheet
+from tasks.models import SERVICE_REQUEST_PREFIX, TASK_PREFIX, ServiceRequest, Task
+from worksheets.models import WORKSHEET_PREFIX, Worksheet
 
 SEED = 20251127
 CHUNK_CLIENTS = 4000
@@ -158,14 +160,11 @@ RECOMMENDATION_FIELDS = [
 WORKSHEET_FIELDS = [
     "id",
     "number",
-    "branch",
     "department",
     "client",
     "purpose",
     "initiator",
     "source",
-    "source_batch",
-    "source_task",
     "responsible",
     "created_at",
 ]
@@ -199,9 +198,7 @@ REQUEST_FIELDS = [
     "number",
     "worksheet",
     "task",
-    "client",
     "vehicle",
-    "branch",
     "workshop",
     "desired_at",
     "requested_works",
@@ -402,7 +399,10 @@ class DemoGenerator:
             self._chunk(n)
             done += n
             if self.n_clients > CHUNK_CLIENTS and done - reported >= step:
-                self.progress(f"  {done:,} / {self.n_clients:,} clients")
+                self.progress(
+                    gettext("  %(done)s из %(total)s клиентов")
+                    % {"done": f"{done:,}", "total": f"{self.n_clients:,}"}
+                )
                 reported = done
 
     def counts(self) -> dict[str, int]:
@@ -423,20 +423,11 @@ class DemoGenerator:
         self.pending_tasks: list[tuple] = []  # task rows without their number
         self.pending_requests: list[tuple] = []
         self.pending_worksheets: list[tuple] = []
-        self.source_tasks: list[tuple[int, int]] = []  # (task, worksheet) set after the tasks
         for _ in range(n):
             self._client()
         self._number_crm_rows()
         for name in self.tables:
             self._write(name, self.rows[name])
-        if self.source_tasks:
-            # Worksheets and tasks refer to each other; with foreign keys checked at the end of
-            # each statement the worksheet's link to its involving task comes last.
-            table = self.writer.quote(Worksheet._meta.db_table)
-            column = self.writer.quote(Worksheet._meta.get_field("source_task").column)
-            self.writer.execute_many(
-                f"UPDATE {table} SET {column} = %s WHERE id = %s", self.source_tasks
-            )
 
     def _number_crm_rows(self) -> None:
         """Reserve a block of human numbers per kind for this chunk, as the models would."""
@@ -447,10 +438,10 @@ class DemoGenerator:
         ):
             if not pending:
                 continue
-            first = NumberSequence.reserve(prefix, len(pending))
+            numbers = NumberSequence.reserve(prefix, len(pending))
             self.rows[target] = [
-                (row[0], format_number(prefix, first + i), *row[1:])
-                for i, row in enumerate(pending)
+                (row[0], format_number(prefix, number), *row[1:])
+                for number, row in zip(numbers, pending, strict=True)
             ]
 
     # --- clients, phones, vehicles, repair orders ----------------------------------------
@@ -716,7 +707,6 @@ class DemoGenerator:
             executors = branch.executors.get(dept_kind) or [branch.head]
             main = executors[int(r() * len(executors))]
             ws_id = self._take_id("worksheets")
-            source_task = None
             if dept_kind == "service":
                 purpose, task_type = self.purpose_pool[int(r() * len(self.purpose_pool))]
                 x = r()
@@ -747,13 +737,11 @@ class DemoGenerator:
                 involve = [i for i in interviews if i.finished < self.now_T - 2 * DAY]
                 if involve and r() < 0.7:
                     origin = involve[int(r() * len(involve))]
-                    source, initiator, source_task = "involvement", origin.executor, origin.task_id
+                    source, initiator = "involvement", origin.executor
                     start = origin.finished
                 else:
                     source, initiator, origin = "manual", main, None
                     start = (self.today - 2 - int(r() * 500)) * DAY + 600
-                if source_task is not None:
-                    self.source_tasks.append((source_task, ws_id))
                 created = self._chain(
                     ws_id=ws_id,
                     client_id=client_id,
@@ -772,14 +760,11 @@ class DemoGenerator:
             self.pending_worksheets.append(
                 (
                     ws_id,
-                    branch.id,
                     department,
                     client_id,
                     self.ref.purposes.get(purpose, self.ref.purposes["*"]),
                     initiator,
                     source,
-                    None,
-                    None,
                     main,
                     self.ts(created),
                 )
@@ -941,7 +926,6 @@ class DemoGenerator:
                     self._service_request(
                         ws_id,
                         task_id,
-                        client_id,
                         branch,
                         dept_kind,
                         vehicle,
@@ -1081,7 +1065,6 @@ class DemoGenerator:
         self,
         ws_id,
         task_id,
-        client_id,
         branch,
         dept_kind,
         vehicle,
@@ -1120,9 +1103,7 @@ class DemoGenerator:
                 self._take_id("requests"),
                 ws_id,
                 task_id,
-                client_id,
                 vehicle.id if vehicle else None,
-                branch.id,
                 workshop,
                 self.ts(desired),
                 works,

@@ -7,6 +7,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from client_history.models import (
     Client,
@@ -21,8 +22,16 @@ from demo.bulk import BulkWriter
 from demo.generator import RESULT_KEYS, BranchInfo, DemoGenerator, Reference
 from demo.vocab import BRANCHES, DEMO_BRANCH_CODES
 from selections.models import Lead, LeadBatch, SelectionKind
-from tasks.models import TASK_PREFIX, InterviewResult, PurchaseOption, Purpose, Task, TaskType
-from worksheets.models import SERVICE_REQUEST_PREFIX, WORKSHEET_PREFIX, ServiceRequest, Worksheet
+from tasks.models import (
+    SERVICE_REQUEST_PREFIX,
+    TASK_PREFIX,
+    InterviewResult,
+    PurchaseOption,
+    ServiceRequest,
+    Task,
+    TaskType,
+)
+from worksheets.models import WORKSHEET_PREFIX, Purpose, Worksheet
 
 SIZES = {"S": 2_000, "M": 100_000, "L": 500_000}
 DEMO_PASSWORD = "demo"
@@ -82,28 +91,29 @@ def demo_state() -> DemoState:
     foreign = []
     others = sorted(codes - set(DEMO_BRANCH_CODES))
     if others:
-        foreign.append(f"structural units with codes {', '.join(others[:10])}")
+        foreign.append(
+            gettext("структурные единицы с кодами %(codes)s") % {"codes": ", ".join(others[:10])}
+        )
     for model, label in (
-        (Client, "clients"),
-        (Vehicle, "vehicles"),
-        (RepairOrder, "repair orders"),
+        (Client, gettext("клиенты")),
+        (Vehicle, gettext("автомобили")),
+        (RepairOrder, gettext("заказ-наряды")),
     ):
         not_ours = model.objects.exclude(external_id="").exclude(
             external_id__startswith=EXTERNAL_ID_PREFIX
         )
         if not_ours.exists():
-            foreign.append(f"{label} imported from a dealer-management system")
+            foreign.append(gettext("%(what)s, загруженные из DMS") % {"what": label})
     if not present and not others and (Client.objects.exists() or Vehicle.objects.exists()):
-        foreign.append("clients or vehicles")
+        foreign.append(gettext("клиенты или автомобили"))
     return DemoState(present=present, foreign=foreign)
 
 
 def refusal_message(state: DemoState) -> str:
-    return (
-        "This database holds data that is not the demo's: "
-        + "; ".join(state.foreign)
-        + ". seed_demo only runs on an empty database or one it seeded itself."
-    )
+    return gettext(
+        "В базе есть данные, которые не относятся к демо: %(what)s. seed_demo работает только "
+        "с пустой базой или с базой, которую заполнил сам."
+    ) % {"what": "; ".join(state.foreign)}
 
 
 @dataclass
@@ -124,7 +134,9 @@ def demo_seed(*, size: str, progress=None) -> SeedReport:
         if state.foreign:
             raise DemoRefused(refusal_message(state))
         if state.present:
-            raise DemoRefused("The demo data is already loaded; use --reset to load it again.")
+            raise DemoRefused(
+                gettext("Демо-данные уже загружены; чтобы загрузить их заново, добавьте --reset.")
+            )
         branches = _organisation()
         seconds["organisation and users"] = time.perf_counter() - started
 
@@ -221,9 +233,8 @@ def demo_reset() -> None:
         Department.objects.filter(branch__in=demo_branches).delete()
         Workshop.objects.filter(branch__in=demo_branches).delete()
         demo_branches.delete()
-        NumberSequence.objects.filter(
-            name__in=[WORKSHEET_PREFIX, TASK_PREFIX, SERVICE_REQUEST_PREFIX]
-        ).delete()
+        for prefix in (WORKSHEET_PREFIX, TASK_PREFIX, SERVICE_REQUEST_PREFIX):
+            NumberSequence.reset(prefix)
 
 
 def _organisation() -> list[BranchInfo]:
@@ -243,7 +254,10 @@ def _organisation() -> list[BranchInfo]:
     groups = {g.name: g for g in Group.objects.filter(name__in=[MANAGER, HEAD, IT])}
     missing = {MANAGER, HEAD, IT} - set(groups)
     if missing:
-        raise DemoRefused(f"Roles {', '.join(sorted(missing))} are missing: run migrate first.")
+        raise DemoRefused(
+            gettext("Нет ролей %(roles)s: сначала выполните migrate.")
+            % {"roles": ", ".join(sorted(missing))}
+        )
     password = make_password(DEMO_PASSWORD)  # hashed once: the same hash serves every user
     users: dict[str, User] = {}
     for spec in DEMO_USERS:
@@ -296,7 +310,7 @@ def _reference() -> Reference:
     purposes = dict(Purpose.objects.values_list("name", "id"))
     options = list(PurchaseOption.objects.filter(is_active=True).values_list("id", flat=True))
     if not task_types or not purposes:
-        raise DemoRefused("Task types and purposes are missing: run migrate first.")
+        raise DemoRefused(gettext("Нет видов задач и целей: сначала выполните migrate."))
     task_types["*"] = next(iter(task_types.values()))
     purposes["*"] = purposes.get("Прочее", next(iter(purposes.values())))
     results = {}

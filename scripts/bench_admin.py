@@ -29,7 +29,7 @@ PAGES = [
     "/admin/tasks/task/",
     "/admin/tasks/task/?q=ЗД-000123",
     "/admin/worksheets/worksheet/",
-    "/admin/worksheets/servicerequest/",
+    "/admin/tasks/servicerequest/",
     "/admin/client_history/client/?q=Смирнов",
     "/admin/client_history/client/?q=8 916 123 45 67",
     "/admin/client_history/vehicle/",

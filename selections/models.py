@@ -31,7 +31,7 @@ class SelectionKind(models.Model):
         "tasks.TaskType", verbose_name=_("вид задачи"), on_delete=models.PROTECT, related_name="+"
     )
     purpose = models.ForeignKey(
-        "tasks.Purpose", verbose_name=_("цель"), on_delete=models.PROTECT, related_name="+"
+        "worksheets.Purpose", verbose_name=_("цель"), on_delete=models.PROTECT, related_name="+"
     )
     is_active = models.BooleanField(_("активен"), default=True)
     makes = models.CharField(
@@ -74,7 +74,7 @@ class ImporterVariant(models.Model):
         "tasks.TaskType", verbose_name=_("вид задачи"), on_delete=models.PROTECT, related_name="+"
     )
     purpose = models.ForeignKey(
-        "tasks.Purpose", verbose_name=_("цель"), on_delete=models.PROTECT, related_name="+"
+        "worksheets.Purpose", verbose_name=_("цель"), on_delete=models.PROTECT, related_name="+"
     )
     is_active = models.BooleanField(_("используется"), default=True)
     max_rows = models.PositiveIntegerField(_("максимум строк"), default=20000)

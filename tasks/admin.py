@@ -1,24 +1,33 @@
-"""Admin of the task reference lists (configured by department heads and IT) and of tasks."""
+"""Admin of the task reference lists (configured by department heads and IT), of tasks and of
+the service requests they book."""
 
 import re
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from client_history.admin import client_name_q
+from client_history.admin import client_name_q, vehicle_ident_q
 from client_history.models import Client
-from crm_workstation.admin import clean_search_term, human_number_q
-from tasks.models import InterviewResult, PurchaseOption, Purpose, Task, TaskType
+from crm_workstation.admin import (
+    BaseAdmin,
+    EmployeeListFilter,
+    clean_search_term,
+    human_number_q,
+    person_column,
+)
+from tasks.models import InterviewResult, PurchaseOption, ServiceRequest, Task, TaskType
 from worksheets.admin import CrmAdmin
-from worksheets.models import Worksheet
+from worksheets.models import Purpose, Worksheet
 
 # ЗД-000123, РЛ-000123, or just the digits.
 _HUMAN_NUMBER = re.compile(r"^(\w{1,3}-)?\d+$")
 
 
-class ReferenceItemAdmin(admin.ModelAdmin):
+class ReferenceItemAdmin(BaseAdmin):
     """A list ordered by hand: order and «используется» edited right in the changelist."""
 
     list_display = ("name", "order", "is_active")
@@ -30,7 +39,8 @@ class ReferenceItemAdmin(admin.ModelAdmin):
 
 @admin.register(TaskType)
 class TaskTypeAdmin(ReferenceItemAdmin):
-    list_display = ("name", "code", "order", "is_active")
+    # The code is the programs' name for the type; people know it by its name.
+    list_display = ("name", "order", "is_active")
     search_fields = ("name", "code")
     fields = ("name", "code", "order", "is_active")
 
@@ -59,27 +69,69 @@ class InterviewResultAdmin(ReferenceItemAdmin):
     fields = ("name", "behaviour", "allows_control", "counts_as_booking", "order", "is_active")
 
 
+class TaskAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # The status is read-only here: a task taken into work keeps an executor (the
+        # database holds this too, SPEC §4.1).
+        needs_executor = (Task.Status.IN_WORK, Task.Status.ON_CONTROL, Task.Status.DONE)
+        if self.instance.status in needs_executor and (
+            "executor" in cleaned and cleaned["executor"] is None
+        ):
+            self.add_error(
+                "executor",
+                gettext("У задачи в работе, на контроле или завершённой должен быть исполнитель."),
+            )
+        return cleaned
+
+
 @admin.register(Task)
 class TaskAdmin(CrmAdmin):
+    """Tasks of the user's departments. The status and the result are the task window's to
+    change (SPEC §4.1), so they are read-only here; a head with the right to reassign tasks
+    changes the executor."""
+
+    form = TaskAdminForm
     scope_department_field = "worksheet__department"
+    executor_name = person_column("executor", _("исполнитель"))
+    created_by_name = person_column("created_by", _("создал"))
     list_display = (
         "number",
         "planned_at",
         "status",
         "task_type",
-        "worksheet",
         "client",
-        "executor",
+        "executor_name",
         "outcome",
         "goal_completed",
     )
-    list_filter = ("status", "task_type", "outcome", "goal_completed", "worksheet__department")
+    list_filter = (
+        "status",
+        "task_type",
+        ("executor", EmployeeListFilter),
+        "outcome",
+        "goal_completed",
+        "worksheet__department",
+    )
     list_select_related = ("task_type", "worksheet__client", "executor")
     ordering = ("-id",)  # the primary key's index: no sort of the whole table per page
     search_fields = ("number", "worksheet__number", "worksheet__client__name")
     search_help_text = _("Номер задачи (ЗД-000123), номер рабочего листа или имя клиента.")
     autocomplete_fields = ("worksheet", "vehicle", "previous_task", "involved_from", "copied_from")
-    readonly_fields = ("number", "created_by", "created_at")
+    result_fields = (
+        "status",
+        "outcome",
+        "interview_result",
+        "purchase_option",
+        "comment",
+        "reported_mileage",
+        "wrong_data",
+        "goal_completed",
+        "copied_from",
+        "taken_at",
+        "finished_at",
+    )
+    readonly_fields = ("number", "created_by_name", "created_at", *result_fields)
     fieldsets = (
         (
             None,
@@ -117,7 +169,7 @@ class TaskAdmin(CrmAdmin):
                     "previous_task",
                     "involved_from",
                     "copied_from",
-                    "created_by",
+                    "created_by_name",
                     "created_at",
                     "taken_at",
                     "finished_at",
@@ -125,6 +177,12 @@ class TaskAdmin(CrmAdmin):
             },
         ),
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.has_perm("tasks.reassign_task"):
+            readonly.append("executor")
+        return readonly
 
     @admin.display(description=_("контрагент"), ordering="worksheet__client__name")
     def client(self, obj: Task):
@@ -144,3 +202,51 @@ class TaskAdmin(CrmAdmin):
             client__in=Client.objects.filter(client_name_q(term)).values("pk")
         )
         return queryset.filter(worksheet__in=worksheets.values("pk")), False
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(CrmAdmin):
+    scope_department_field = "worksheet__department"
+    created_by_name = person_column("created_by", _("создал"))
+    list_display = (
+        "number",
+        "desired_at",
+        "status",
+        "worksheet__client",
+        "vehicle",
+        "workshop",
+        "created_by_name",
+    )
+    list_filter = ("status", "worksheet__department__branch", "workshop")
+    list_select_related = ("worksheet__client", "vehicle", "workshop", "created_by")
+    date_hierarchy = "desired_at"
+    search_fields = ("number", "worksheet__client__name", "vehicle__vin", "vehicle__plate")
+    search_help_text = _("Номер заявки, имя клиента, VIN или госномер.")
+    autocomplete_fields = ("worksheet", "task", "vehicle", "arrived_order")
+    readonly_fields = ("number", "created_by_name", "created_at")
+    fields = (
+        "number",
+        "worksheet",
+        "task",
+        "vehicle",
+        "workshop",
+        "desired_at",
+        "requested_works",
+        "purchase_option",
+        "comment",
+        "status",
+        "arrived_order",
+        "created_by_name",
+        "created_at",
+    )
+
+    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        term = clean_search_term(search_term)
+        if not term:
+            return queryset, False
+        q = (
+            client_name_q(term, "worksheet__client__")
+            | vehicle_ident_q(term, "vehicle__")
+            | human_number_q(term)
+        )
+        return queryset.filter(q), False

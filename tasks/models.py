@@ -1,4 +1,4 @@
-"""Task reference lists and tasks (mostly calls) on worksheets."""
+"""Task reference lists, tasks (mostly calls) on worksheets, and the service requests they book."""
 
 from django.conf import settings
 from django.db import models
@@ -7,25 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crm_workstation.models import NumberSequence, format_number
+from client_history.models import Client, RepairOrder
+from crm_workstation.models import Branch, ReferenceItem, Workshop, next_number
 from crm_workstation.scoping import filter_by_department
 
 TASK_PREFIX = "ЗД"
-
-
-class ReferenceItem(models.Model):
-    """A row of an admin-managed list: a name, its place in the list, and whether it is offered."""
-
-    name = models.CharField(_("наименование"), max_length=200, unique=True)
-    order = models.PositiveSmallIntegerField(_("порядок"), default=100)
-    is_active = models.BooleanField(_("используется"), default=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
+SERVICE_REQUEST_PREFIX = "ЗС"
 
 
 class TaskType(ReferenceItem):
@@ -36,14 +23,6 @@ class TaskType(ReferenceItem):
     class Meta(ReferenceItem.Meta):
         verbose_name = _("вид задачи")
         verbose_name_plural = _("виды задач")
-
-
-class Purpose(ReferenceItem):
-    """Цель создания рабочего листа / задачи."""
-
-    class Meta(ReferenceItem.Meta):
-        verbose_name = _("цель")
-        verbose_name_plural = _("цели")
 
 
 class InterviewResult(ReferenceItem):
@@ -77,6 +56,12 @@ class PurchaseOption(ReferenceItem):
     class Meta(ReferenceItem.Meta):
         verbose_name = _("вариант приобретения услуг сервиса")
         verbose_name_plural = _("варианты приобретения услуг сервиса")
+
+
+# The choices' values, for the constraints in Task.Meta (the enums are not in scope there).
+STATUSES = ["new", "in_work", "on_control", "done", "cancelled"]
+UNFINISHED_STATUSES = ["new", "in_work", "on_control"]
+OUTCOMES = ["interview", "no_answer", "refused", "wrong_data", "repeat"]
 
 
 class TaskQuerySet(models.QuerySet):
@@ -213,11 +198,41 @@ class Task(models.Model):
         ordering = ["planned_at", "id"]
         permissions = [("reassign_task", _("Может переназначать задачи"))]
         constraints = [
+            # One unfinished task per (worksheet, type, vehicle); NULLs are never equal in a
+            # unique index, so the vehicle-less case needs its own constraint.
             models.UniqueConstraint(
                 fields=["worksheet", "task_type", "vehicle"],
-                condition=Q(status__in=["new", "in_work", "on_control"]),
+                condition=Q(status__in=UNFINISHED_STATUSES),
                 name="task_one_unfinished_per_type_vehicle",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["worksheet", "task_type"],
+                condition=Q(status__in=UNFINISHED_STATUSES, vehicle__isnull=True),
+                name="task_one_unfinished_per_type_without_vehicle",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=STATUSES), name="task_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=OUTCOMES), name="task_outcome_known"
+            ),
+            # Taken, on control or done: somebody is (or was) its executor.
+            models.CheckConstraint(
+                condition=Q(status__in=["new", "cancelled"]) | Q(executor__isnull=False),
+                name="task_taken_has_executor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | (~Q(outcome="") & Q(finished_at__isnull=False)),
+                name="task_done_has_outcome_and_finish",
+            ),
+            models.CheckConstraint(
+                condition=Q(goal_completed=False) | Q(status="done"),
+                name="task_goal_completed_only_done",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="new") | (Q(outcome="") & Q(finished_at__isnull=True)),
+                name="task_new_has_no_result",
+            ),
         ]
         indexes = [
             models.Index(fields=["executor", "status"], name="task_executor_status"),
@@ -229,7 +244,7 @@ class Task(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self.number:
-            self.number = format_number(TASK_PREFIX, NumberSequence.reserve(TASK_PREFIX))
+            self.number = next_number(TASK_PREFIX)
         super().save(*args, **kwargs)
 
     @property
@@ -239,3 +254,102 @@ class Task(models.Model):
     @property
     def is_overdue(self) -> bool:
         return not self.is_finished and self.planned_at < timezone.now()
+
+
+class ServiceRequest(models.Model):
+    """Заявка на обслуживание."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Новая")
+        CONFIRMED = "confirmed", _("Подтверждена")
+        ARRIVED = "arrived", _("Клиент приехал")
+        CANCELLED = "cancelled", _("Отменена")
+
+    number = models.CharField(_("номер"), max_length=20, unique=True, editable=False)
+    worksheet = models.ForeignKey(
+        "worksheets.Worksheet",
+        verbose_name=_("рабочий лист"),
+        on_delete=models.PROTECT,
+        related_name="service_requests",
+    )
+    task = models.ForeignKey(
+        Task,
+        verbose_name=_("задача"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_requests",
+    )
+    vehicle = models.ForeignKey(
+        "client_history.Vehicle",
+        verbose_name=_("автомобиль"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    workshop = models.ForeignKey(
+        Workshop,
+        verbose_name=_("цех"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    desired_at = models.DateTimeField(_("желаемые дата и время"))
+    requested_works = models.TextField(_("заказанные работы"))
+    purchase_option = models.ForeignKey(
+        PurchaseOption,
+        verbose_name=_("вариант приобретения услуг сервиса"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    comment = models.TextField(_("комментарий"), blank=True)
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    arrived_order = models.ForeignKey(
+        RepairOrder,
+        verbose_name=_("заказ-наряд приезда"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("создал"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("заявка на обслуживание")
+        verbose_name_plural = _("заявки на обслуживание")
+        ordering = ["-desired_at", "-id"]
+        indexes = [models.Index(fields=["vehicle", "desired_at"], name="sr_vehicle_desired")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.number:
+            self.number = next_number(SERVICE_REQUEST_PREFIX)
+        super().save(*args, **kwargs)
+
+    # The client and the structural unit are the worksheet's: kept in one place, they cannot
+    # disagree with it.
+    @property
+    def client(self) -> Client:
+        return self.worksheet.client
+
+    @property
+    def branch(self) -> Branch:
+        return self.workshop.branch if self.workshop_id else self.worksheet.department.branch

@@ -16,8 +16,8 @@ from client_history.models import (
     Vehicle,
 )
 from crm_workstation.models import Branch, Department, EmployeeProfile, Workshop
-from tasks.models import Purpose, Task, TaskType
-from worksheets.models import ServiceRequest, Worksheet
+from tasks.models import ServiceRequest, Task, TaskType
+from worksheets.models import Purpose, Worksheet
 
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 
@@ -165,8 +165,9 @@ class WorksheetFactory(factory.django.DjangoModelFactory):
         model = Worksheet
 
     department = factory.SubFactory(DepartmentFactory)
-    branch = factory.LazyAttribute(lambda o: o.department.branch)
-    client = factory.SubFactory(ClientFactory, home_branch=factory.SelfAttribute("..branch"))
+    client = factory.SubFactory(
+        ClientFactory, home_branch=factory.SelfAttribute("..department.branch")
+    )
     purpose = factory.LazyFunction(lambda: Purpose.objects.order_by("order").first())
     source = Worksheet.Source.MANUAL
 
@@ -186,7 +187,5 @@ class ServiceRequestFactory(factory.django.DjangoModelFactory):
         model = ServiceRequest
 
     worksheet = factory.SubFactory(WorksheetFactory)
-    client = factory.LazyAttribute(lambda o: o.worksheet.client)
-    branch = factory.LazyAttribute(lambda o: o.worksheet.branch)
     desired_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=3))
     requested_works = "ТО-3"

@@ -12,9 +12,8 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from simple_history.admin import SimpleHistoryAdmin
 
 from client_history.models import Client
-from crm_workstation.models import NumberSequence
 from selections.models import ImporterVariant, Lead, LeadBatch, SelectionKind
-from tasks.models import Purpose, TaskType
+from tasks.models import TaskType
 from tests.factories import (
     ClientFactory,
     ClientPhoneFactory,
@@ -28,6 +27,7 @@ from tests.factories import (
     WorkshopFactory,
     make_employee,
 )
+from worksheets.models import Purpose
 
 REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)
 
@@ -69,9 +69,8 @@ def build_object(model, *, service_a, superuser):
         "crm_workstation.Branch": lambda: branch,
         "crm_workstation.Department": lambda: service_a,
         "crm_workstation.Workshop": lambda: WorkshopFactory(branch=branch),
-        "crm_workstation.NumberSequence": lambda: NumberSequence.objects.create(name="TEST"),
         "worksheets.Worksheet": lambda: TaskFactory(worksheet__department=service_a).worksheet,
-        "worksheets.ServiceRequest": lambda: ServiceRequestFactory(
+        "tasks.ServiceRequest": lambda: ServiceRequestFactory(
             worksheet__department=service_a, task=TaskFactory(worksheet__department=service_a)
         ),
         "tasks.Task": lambda: TaskFactory(worksheet__department=service_a),
@@ -350,7 +349,7 @@ BIG_TABLES = {
     "client_history.RepairOrder",
     "client_history.Recommendation",
     "worksheets.Worksheet",
-    "worksheets.ServiceRequest",
+    "tasks.ServiceRequest",
     "tasks.Task",
     "selections.LeadBatch",
     "selections.Lead",

@@ -1,4 +1,4 @@
-"""Admin of worksheets and service requests, with their change history.
+"""Admin of worksheets, with their change history.
 
 Both are made by the workstation's flows, so the admin adds them for superusers only; a
 department head sees and corrects those of their own departments.
@@ -9,9 +9,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from client_history.admin import client_name_q, vehicle_ident_q
-from crm_workstation.admin import ScopedAdminMixin, clean_search_term, human_number_q
-from worksheets.models import ServiceRequest, Worksheet
+from client_history.admin import client_name_q
+from crm_workstation.admin import (
+    EmployeeListFilter,
+    ScopedAdminMixin,
+    clean_search_term,
+    human_number_q,
+    person_column,
+)
+from worksheets.models import Worksheet
 
 
 class CrmAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
@@ -30,31 +36,36 @@ class CrmAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Worksheet)
 class WorksheetAdmin(CrmAdmin):
+    responsible_name = person_column("responsible", _("ответственный"))
+    initiator_name = person_column("initiator", _("инициатор"))
     list_display = (
         "number",
         "client",
         "department",
         "purpose",
         "source",
-        "responsible",
+        "responsible_name",
         "created_at",
     )
-    list_filter = ("department", "source", "purpose")
+    list_filter = (
+        "department__branch",
+        "department",
+        "source",
+        "purpose",
+        ("responsible", EmployeeListFilter),
+    )
     list_select_related = ("client", "department__branch", "purpose", "responsible")
     search_fields = ("number", "client__name")
     search_help_text = _("Номер рабочего листа (РЛ-000123) или имя клиента.")
-    autocomplete_fields = ("client", "source_batch", "source_task")
-    readonly_fields = ("number", "initiator", "created_at")
+    autocomplete_fields = ("client",)
+    readonly_fields = ("number", "initiator_name", "created_at")
     fields = (
         "number",
-        "branch",
         "department",
         "client",
         "purpose",
         "source",
-        "source_batch",
-        "source_task",
-        "initiator",
+        "initiator_name",
         "responsible",
         "created_at",
     )
@@ -64,53 +75,3 @@ class WorksheetAdmin(CrmAdmin):
         if not term:
             return queryset, False
         return queryset.filter(client_name_q(term, "client__") | human_number_q(term)), False
-
-
-@admin.register(ServiceRequest)
-class ServiceRequestAdmin(CrmAdmin):
-    scope_department_field = "worksheet__department"
-    list_display = (
-        "number",
-        "desired_at",
-        "status",
-        "client",
-        "vehicle",
-        "branch",
-        "workshop",
-        "created_by",
-    )
-    list_filter = ("status", "branch", "workshop")
-    list_select_related = ("client", "vehicle", "branch", "workshop", "created_by")
-    date_hierarchy = "desired_at"
-    search_fields = ("number", "client__name", "vehicle__vin", "vehicle__plate")
-    search_help_text = _("Номер заявки, имя клиента, VIN или госномер.")
-    autocomplete_fields = ("worksheet", "task", "client", "vehicle", "arrived_order")
-    readonly_fields = ("number", "created_by", "created_at")
-    fields = (
-        "number",
-        "worksheet",
-        "task",
-        "client",
-        "vehicle",
-        "branch",
-        "workshop",
-        "desired_at",
-        "requested_works",
-        "purchase_option",
-        "comment",
-        "status",
-        "arrived_order",
-        "created_by",
-        "created_at",
-    )
-
-    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
-        term = clean_search_term(search_term)
-        if not term:
-            return queryset, False
-        q = (
-            client_name_q(term, "client__")
-            | vehicle_ident_q(term, "vehicle__")
-            | human_number_q(term)
-        )
-        return queryset.filter(q), False

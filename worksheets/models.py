@@ -1,16 +1,27 @@
-"""Worksheets (рабочие листы) and service requests (заявки на обслуживание)."""
+"""Worksheets (рабочие листы) and why they exist (цели).
+
+The worksheet is the lower end of the CRM data: tasks, service requests and leads refer to it,
+it refers to none of them, so the apps' migrations depend one way only.
+"""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from client_history.models import Client, RepairOrder, Vehicle
-from crm_workstation.models import Branch, Department, NumberSequence, Workshop, format_number
+from client_history.models import Client
+from crm_workstation.models import Branch, Department, ReferenceItem, next_number
 from crm_workstation.scoping import filter_by_department
 
 WORKSHEET_PREFIX = "РЛ"
-SERVICE_REQUEST_PREFIX = "ЗС"
+
+
+class Purpose(ReferenceItem):
+    """Цель создания рабочего листа / задачи."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("цель")
+        verbose_name_plural = _("цели")
 
 
 class WorksheetQuerySet(models.QuerySet):
@@ -29,9 +40,6 @@ class Worksheet(models.Model):
         INVOLVEMENT = "involvement", _("Привлечение")
 
     number = models.CharField(_("номер"), max_length=20, unique=True, editable=False)
-    branch = models.ForeignKey(
-        Branch, verbose_name=_("структурная единица"), on_delete=models.PROTECT, related_name="+"
-    )
     department = models.ForeignKey(
         Department, verbose_name=_("ЦФО"), on_delete=models.PROTECT, related_name="worksheets"
     )
@@ -39,7 +47,7 @@ class Worksheet(models.Model):
         Client, verbose_name=_("контрагент"), on_delete=models.PROTECT, related_name="worksheets"
     )
     purpose = models.ForeignKey(
-        "tasks.Purpose", verbose_name=_("цель создания"), on_delete=models.PROTECT, related_name="+"
+        Purpose, verbose_name=_("цель создания"), on_delete=models.PROTECT, related_name="+"
     )
     initiator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -49,24 +57,11 @@ class Worksheet(models.Model):
         blank=True,
         related_name="+",
     )
+    # What produced it is found from the producer's side, so this app depends on no higher one:
+    # the lead whose `worksheet` it is (selections), or the involving task that its first
+    # task names in `involved_from` (tasks).
     source = models.CharField(
         _("источник"), max_length=20, choices=Source.choices, default=Source.MANUAL
-    )
-    source_batch = models.ForeignKey(
-        "selections.LeadBatch",
-        verbose_name=_("выборка / файл"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    source_task = models.ForeignKey(
-        "tasks.Task",
-        verbose_name=_("задача-привлечение"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
     )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -96,102 +91,10 @@ class Worksheet(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self.number:
-            self.number = format_number(WORKSHEET_PREFIX, NumberSequence.reserve(WORKSHEET_PREFIX))
+            self.number = next_number(WORKSHEET_PREFIX)
         super().save(*args, **kwargs)
 
-
-class ServiceRequest(models.Model):
-    """Заявка на обслуживание."""
-
-    class Status(models.TextChoices):
-        NEW = "new", _("Новая")
-        CONFIRMED = "confirmed", _("Подтверждена")
-        ARRIVED = "arrived", _("Клиент приехал")
-        CANCELLED = "cancelled", _("Отменена")
-
-    number = models.CharField(_("номер"), max_length=20, unique=True, editable=False)
-    worksheet = models.ForeignKey(
-        Worksheet,
-        verbose_name=_("рабочий лист"),
-        on_delete=models.PROTECT,
-        related_name="service_requests",
-    )
-    task = models.ForeignKey(
-        "tasks.Task",
-        verbose_name=_("задача"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="service_requests",
-    )
-    client = models.ForeignKey(
-        Client, verbose_name=_("контрагент"), on_delete=models.PROTECT, related_name="+"
-    )
-    vehicle = models.ForeignKey(
-        Vehicle,
-        verbose_name=_("автомобиль"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    branch = models.ForeignKey(
-        Branch, verbose_name=_("структурная единица"), on_delete=models.PROTECT, related_name="+"
-    )
-    workshop = models.ForeignKey(
-        Workshop,
-        verbose_name=_("цех"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    desired_at = models.DateTimeField(_("желаемые дата и время"))
-    requested_works = models.TextField(_("заказанные работы"))
-    purchase_option = models.ForeignKey(
-        "tasks.PurchaseOption",
-        verbose_name=_("вариант приобретения услуг сервиса"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    comment = models.TextField(_("комментарий"), blank=True)
-    status = models.CharField(
-        _("статус"), max_length=20, choices=Status.choices, default=Status.NEW
-    )
-    arrived_order = models.ForeignKey(
-        RepairOrder,
-        verbose_name=_("заказ-наряд приезда"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("создал"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("заявка на обслуживание")
-        verbose_name_plural = _("заявки на обслуживание")
-        ordering = ["-desired_at", "-id"]
-        indexes = [models.Index(fields=["vehicle", "desired_at"], name="sr_vehicle_desired")]
-
-    def __str__(self) -> str:
-        return self.number
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.number:
-            self.number = format_number(
-                SERVICE_REQUEST_PREFIX, NumberSequence.reserve(SERVICE_REQUEST_PREFIX)
-            )
-        super().save(*args, **kwargs)
+    @property
+    def branch(self) -> Branch:
+        """The structural unit is the department's: kept in one place, it cannot disagree."""
+        return self.department.branch

@@ -26,7 +26,7 @@ VARIANTS = [
 
 def forwards(apps, schema_editor):
     TaskType = apps.get_model("tasks", "TaskType")
-    Purpose = apps.get_model("tasks", "Purpose")
+    Purpose = apps.get_model("worksheets", "Purpose")
     ImporterVariant = apps.get_model("selections", "ImporterVariant")
     ImporterColumnAlias = apps.get_model("selections", "ImporterColumnAlias")
     for code, name, task_type_code, purpose_name in VARIANTS:
@@ -44,5 +44,9 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("selections", "0002_initial"), ("tasks", "0003_reference_data")]
+    dependencies = [
+        ("selections", "0002_initial"),
+        ("tasks", "0003_reference_data"),
+        ("worksheets", "0002_purposes"),
+    ]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

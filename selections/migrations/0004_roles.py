@@ -5,7 +5,7 @@ from django.db import migrations
 
 REFERENCE = [
     "tasks.tasktype",
-    "tasks.purpose",
+    "worksheets.purpose",
     "tasks.interviewresult",
     "tasks.purchaseoption",
 ]
@@ -35,9 +35,9 @@ MANAGER = [
     "client_history.change_client",
     "client_history.change_clientphone",
     *perms(["worksheets.worksheet", "tasks.task"], ["view", "add", "change"]),
-    "worksheets.view_servicerequest",
-    "worksheets.add_servicerequest",
-    "worksheets.change_servicerequest",
+    "tasks.view_servicerequest",
+    "tasks.add_servicerequest",
+    "tasks.change_servicerequest",
     "selections.view_leadbatch",
     "selections.add_leadbatch",
     "selections.view_lead",
@@ -94,7 +94,8 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("selections", "0003_importer_variants"),
-        ("worksheets", "0001_initial"),
+        ("worksheets", "0002_purposes"),
+        ("tasks", "0003_reference_data"),
         ("client_history", "0001_initial"),
         ("crm_workstation", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),

@@ -1,4 +1,4 @@
-"""The lists a dealership starts with; department heads edit them in the admin."""
+"""The task lists a dealership starts with; department heads edit them in the admin."""
 
 from django.db import migrations
 
@@ -10,17 +10,6 @@ TASK_TYPES = [
     ("warranty_end_call", "Звонок по окончании гарантии"),
     ("repeat_call", "Повторный звонок"),
     ("other_department", "Задача от другого отдела"),
-]
-PURPOSES = [
-    "Приглашение на ТО",
-    "Возврат потерянного клиента",
-    "Выполнение рекомендаций",
-    "Контроль качества после визита",
-    "Окончание гарантии",
-    "Запись на сервис",
-    "Продажа автомобиля",
-    "Продажа запчастей и аксессуаров",
-    "Прочее",
 ]
 # name, behaviour, allows_control, counts_as_booking
 INTERVIEW_RESULTS = [
@@ -44,13 +33,10 @@ PURCHASE_OPTIONS = [
 
 def forwards(apps, schema_editor):
     TaskType = apps.get_model("tasks", "TaskType")
-    Purpose = apps.get_model("tasks", "Purpose")
     InterviewResult = apps.get_model("tasks", "InterviewResult")
     PurchaseOption = apps.get_model("tasks", "PurchaseOption")
     for order, (code, name) in enumerate(TASK_TYPES, start=1):
         TaskType.objects.get_or_create(code=code, defaults={"name": name, "order": order * 10})
-    for order, name in enumerate(PURPOSES, start=1):
-        Purpose.objects.get_or_create(name=name, defaults={"order": order * 10})
     for order, (name, behaviour, allows_control, booking) in enumerate(INTERVIEW_RESULTS, start=1):
         InterviewResult.objects.get_or_create(
             name=name,

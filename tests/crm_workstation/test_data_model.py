@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from client_history.models import Client
 from crm_workstation.models import NumberSequence
@@ -38,9 +39,12 @@ def test_one_unfinished_task_of_a_type_per_worksheet_and_vehicle(service_a):
         TaskFactory(worksheet=task.worksheet, vehicle=task.vehicle, task_type=task.task_type)
 
 
-def test_a_finished_task_does_not_block_a_new_one(service_a):
+def test_a_finished_task_does_not_block_a_new_one(service_a, manager_a):
     task = TaskFactory(worksheet__department=service_a, vehicle=VehicleFactory())
     task.status = Task.Status.DONE
+    task.executor = manager_a
+    task.outcome = Task.Outcome.NO_ANSWER
+    task.finished_at = timezone.now()
     task.save()
     TaskFactory(worksheet=task.worksheet, vehicle=task.vehicle, task_type=task.task_type)
     assert task.worksheet.tasks.count() == 2
@@ -73,10 +77,12 @@ def test_human_numbers_are_formatted_and_unique(service_a):
     assert re.fullmatch(r"ЗС-\d{6}", request.number)
 
 
-def test_number_sequence_reserves_consecutive_blocks():
-    first = NumberSequence.reserve("TEST", 10)
-    second = NumberSequence.reserve("TEST", 1)
-    assert second == first + 10
+def test_number_sequence_reserves_a_block_of_new_numbers_in_one_call():
+    block = NumberSequence.reserve("ЗД", 10)
+    after = NumberSequence.reserve("ЗД", 1)
+    assert len(set(block)) == 10
+    assert block == sorted(block)
+    assert after[0] > block[-1]
 
 
 def test_client_name_search_key_ignores_case_and_yo():

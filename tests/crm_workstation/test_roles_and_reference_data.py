@@ -15,7 +15,7 @@ def _perms(group_name: str) -> set[str]:
 
 
 SEPARATE = {
-    "worksheets.add_servicerequest",
+    "tasks.add_servicerequest",
     "selections.upload_importer_file",
     "selections.run_selection",
     "selections.change_selectionkind",
@@ -24,7 +24,7 @@ SEPARATE = {
 
 def test_manager_creates_requests_and_runs_selections_only():
     perms = _perms("Менеджер")
-    assert perms & SEPARATE == {"worksheets.add_servicerequest", "selections.run_selection"}
+    assert perms & SEPARATE == {"tasks.add_servicerequest", "selections.run_selection"}
     assert "tasks.reassign_task" not in perms
 
 
@@ -42,7 +42,7 @@ def test_it_manages_users_organisation_and_importer_formats():
         "selections.change_importercolumnalias",
         "selections.upload_importer_file",
     }
-    assert "worksheets.add_servicerequest" not in perms
+    assert "tasks.add_servicerequest" not in perms
 
 
 def test_default_task_types():

@@ -23,7 +23,13 @@ from client_history.models import (
     search_key,
 )
 from crm_workstation.models import Branch, Department, NumberSequence
-from tasks.models import TASK_PREFIX, InterviewResult, Task
+from tasks.models import (
+    SERVICE_REQUEST_PREFIX,
+    TASK_PREFIX,
+    InterviewResult,
+    ServiceRequest,
+    Task,
+)
 from tests.factories import (
     BranchFactory,
     ClientFactory,
@@ -36,7 +42,7 @@ from tests.factories import (
     VehicleFactory,
     WorksheetFactory,
 )
-from worksheets.models import SERVICE_REQUEST_PREFIX, WORKSHEET_PREFIX, ServiceRequest, Worksheet
+from worksheets.models import WORKSHEET_PREFIX, Worksheet
 
 PLATE = re.compile(r"^[АВЕКМНОРСТУХ]\d{3}[АВЕКМНОРСТУХ]{2}\d{2,3}$")
 VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
@@ -87,7 +93,7 @@ def test_seed_builds_the_organisation_and_demo_users(seeded):
     assert User.objects.get(username="manager1").check_password("demo")
     for login in ("manager1", "manager2", "manager3", "head1", "it", "admin"):
         assert re.search(rf"^\s+{login}\s+demo\s", seeded, re.MULTILINE)
-    assert "Rows:" in seeded and "Time:" in seeded
+    assert "Строк:" in seeded and "Время:" in seeded
 
 
 def test_seed_builds_clients_vehicles_and_history(seeded):
@@ -99,10 +105,12 @@ def test_seed_builds_clients_vehicles_and_history(seeded):
     assert Client.objects.annotate(n=Count("phones")).filter(n=2).exists()
     assert Client.objects.exclude(email="").exists()
 
-    numbers = list(ClientPhone.objects.values_list("number", flat=True))
+    numbers = list(ClientPhone.objects.exclude(number="").values_list("number", flat=True))
     assert len(numbers) == len(set(numbers))
     assert all(re.fullmatch(r"\+79\d{9}", n) for n in numbers)
     assert ClientPhone.objects.filter(is_invalid=True).exists()
+    assert not ClientPhone.objects.filter(number="", is_invalid=False).exists()
+    assert not ClientPhone.objects.filter(raw="").exists()
     assert not Client.objects.annotate(n=Count("phones")).filter(n=0).exists()
 
     vins = list(Vehicle.objects.values_list("vin", flat=True))
@@ -195,7 +203,7 @@ def test_seed_builds_worksheets_and_tasks_in_every_state(seeded):
         not Worksheet.objects.values("client", "department").annotate(n=Count("id")).filter(n__gt=1)
     )
     assert set(Worksheet.objects.values_list("source", flat=True)) == set(Worksheet.Source.values)
-    assert Worksheet.objects.exclude(source_task=None).filter(source="involvement").exists()
+    assert Task.objects.exclude(involved_from=None).filter(worksheet__source="involvement").exists()
     assert Worksheet.objects.values("department__kind").distinct().count() == 4
 
     assert set(ServiceRequest.objects.values_list("status", flat=True)) == set(
@@ -213,7 +221,8 @@ def test_seed_builds_worksheets_and_tasks_in_every_state(seeded):
         numbers = list(model.objects.values_list("number", flat=True))
         assert len(numbers) == len(set(numbers))
         assert all(re.fullmatch(rf"{prefix}-\d{{6}}", n) for n in numbers)
-        assert NumberSequence.objects.get(name=prefix).value == len(numbers)
+        # The counter continues after the seeded numbers.
+        assert NumberSequence.reserve(prefix)[0] == len(numbers) + 1
 
 
 def test_rows_saved_after_the_seed_get_fresh_ids_and_numbers(seeded):
@@ -239,7 +248,7 @@ def test_rows_saved_after_the_seed_get_fresh_ids_and_numbers(seeded):
     line = RepairOrderLineFactory(repair_order=order)
     rec = RecommendationFactory(repair_order=order)
     department = Department.objects.get(branch=branch, kind="service")
-    worksheet = WorksheetFactory(client=client, department=department, branch=branch)
+    worksheet = WorksheetFactory(client=client, department=department)
     task = TaskFactory(worksheet=worksheet, vehicle=vehicle)
     request = ServiceRequestFactory(worksheet=worksheet, task=task)
     for obj in (client, phone, vehicle, order, line, rec, worksheet, task, request):
@@ -253,29 +262,29 @@ def test_if_empty_seeds_once_then_prints_the_logins(db):
     counts = (Client.objects.count(), RepairOrder.objects.count(), Task.objects.count())
     second = seed("--size", "S", "--if-empty")
     assert (Client.objects.count(), RepairOrder.objects.count(), Task.objects.count()) == counts
-    assert "Rows:" in first and "Rows:" not in second
-    assert "already loaded" in second and "manager1" in second
+    assert "Строк:" in first and "Строк:" not in second
+    assert "уже загружены" in second and "manager1" in second
 
 
 def test_refuses_a_database_with_other_data(db):
     BranchFactory(code="MSK1", name="Автоцентр на Ленинском")
-    with pytest.raises(CommandError, match="not the demo's"):
+    with pytest.raises(CommandError, match="не относятся к демо"):
         seed("--size", "S")
-    with pytest.raises(CommandError, match="not the demo's"):
+    with pytest.raises(CommandError, match="не относятся к демо"):
         seed("--size", "S", "--reset")
-    assert "Not loading" in seed("--size", "S", "--if-empty")
+    assert "не загружаются" in seed("--size", "S", "--if-empty")
     assert not Client.objects.exists()
     assert not Branch.objects.filter(code__startswith="DEMO").exists()
 
 
 def test_refuses_clients_imported_into_the_demo(seeded):
     ClientFactory(home_branch=Branch.objects.get(code="DEMO-DC"), external_id="1C-000123")
-    with pytest.raises(CommandError, match="dealer-management"):
+    with pytest.raises(CommandError, match="клиенты, загруженные из DMS"):
         seed("--size", "S", "--reset")
 
 
 def test_seeding_again_needs_reset_which_reloads_the_same_data(seeded):
-    with pytest.raises(CommandError, match="already loaded"):
+    with pytest.raises(CommandError, match="Демо-данные уже загружены"):
         seed("--size", "S")
     names = list(Client.objects.order_by("id").values_list("name", flat=True))
     vins = list(Vehicle.objects.order_by("id").values_list("vin", flat=True))

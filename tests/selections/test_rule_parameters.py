@@ -8,7 +8,8 @@ from client_history.models import RepairOrder
 from selections.forms import SelectionKindForm
 from selections.models import SelectionKind
 from selections.rules import RULES, validate_parameters
-from tasks.models import Purpose, TaskType
+from tasks.models import TaskType
+from worksheets.models import Purpose
 
 Rule = SelectionKind.Rule
 ALL_KINDS = list(RepairOrder.Kind.values)
