@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import shutil
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -448,3 +449,133 @@ def test_query_count_does_not_grow_with_the_rows(tmp_path, django_assert_max_num
     assert report.file("repair_order_lines").created == 100
     assert ClientPhone.objects.count() == 2 * 51
     assert Vehicle.objects.filter(last_mileage=30000).count() == 51
+
+
+# --- phones: what the source said is kept -------------------------------------------------
+
+
+def test_a_number_that_is_not_valid_is_kept_as_an_invalid_phone(tmp_path):
+    (tmp_path / "branches.csv").write_text("code,name\nSPB-01,Автоцентр Нева\n", encoding="utf-8")
+    (tmp_path / "clients.csv").write_text(
+        "external_id;name;branch_code;phones\n"
+        'CL-1;Смирнов Алексей;SPB-01;"+70000000000; 8 (921) 345-67-89 (моб.), доб. 12"\n'
+        "CL-2;Кузнецова Ольга;SPB-01;12345\n",
+        encoding="utf-8",
+    )
+
+    report = dms_import_folder(folder=tmp_path)
+    again = dms_import_folder(folder=tmp_path)
+
+    phones = ClientPhone.objects.order_by("client__external_id", "id")
+    assert list(phones.values_list("number", "raw", "is_primary", "is_invalid")) == [
+        ("", "+70000000000", False, True),
+        ("+79213456789", "8 (921) 345-67-89 (моб.)", True, False),
+        ("", "12345", False, True),
+    ]
+    assert [str(w) for w in report.file("clients").warnings] == [
+        "clients.csv, строка 2: «phones»: «+70000000000» — не действительный номер, "
+        "сохранён как недействительный",
+        "clients.csv, строка 3: «phones»: «12345» — не действительный номер, "
+        "сохранён как недействительный",
+    ]
+    assert again.file("clients").unchanged == 2
+    assert ClientPhone.objects.count() == 3
+
+
+# --- a very wide header and NUL bytes (the same result on SQLite and PostgreSQL) ----------
+
+
+def _wide_clients(folder: Path, columns: int) -> None:
+    (folder / "branches.csv").write_text("code,name\nSPB-01,Автоцентр Нева\n", encoding="utf-8")
+    header = ["external_id", "name", "branch_code"] + [f"x{i}" for i in range(columns)]
+    rows = [
+        ["CL-1", "Смирнов Алексей", "SPB-01"] + [""] * columns,
+        ["CL-2", "Кузнецова Ольга", "SPB-01"] + ["1"] * columns,
+    ]
+    text = "\n".join(",".join(row) for row in [header, *rows]) + "\n"
+    (folder / "clients.csv").write_text(text, encoding="utf-8")
+
+
+def test_a_header_of_20000_columns_is_checked_in_linear_time(tmp_path):
+    header = ["external_id", "name", "branch_code"] + [f"x{i}" for i in range(20_000)]
+
+    started = time.perf_counter()
+    columns = dms_import._header(tmp_path / "clients.csv", header)
+    seconds = time.perf_counter() - started
+
+    assert len(columns) == 20_003
+    # Counting each name's repeats over the whole header took 8 s on this machine.
+    assert seconds < 1, f"header check took {seconds:.2f} s"
+
+
+def test_import_of_a_20000_column_file_takes_seconds(tmp_path):
+    _wide_clients(tmp_path, 20_000)
+
+    started = time.perf_counter()
+    report = dms_import_folder(folder=tmp_path)
+    seconds = time.perf_counter() - started
+
+    print(f"import of a 20,000-column clients.csv: {seconds:.2f} s")
+    assert report.file("clients").created == 2
+    assert seconds < 10, f"import took {seconds:.2f} s"
+
+
+def test_repeated_columns_in_a_wide_header_are_still_named(tmp_path):
+    header = ["external_id", "name", "branch_code"] + [f"x{i}" for i in range(20_000)]
+    header += ["x7", "Name", "x7"]
+
+    with pytest.raises(dms_import.DmsImportError, match="колонки повторяются: name, x7"):
+        dms_import._header(tmp_path / "clients.csv", header)
+
+
+def test_a_nul_byte_in_a_cell_is_a_bad_row_and_the_rest_of_the_file_loads(tmp_path):
+    (tmp_path / "branches.csv").write_text("code,name\nSPB-01,Автоцентр Нева\n", encoding="utf-8")
+    (tmp_path / "clients.csv").write_text(
+        "external_id;name;branch_code;phones;comment\n"
+        "CL-1;Смирнов Алексей;SPB-01;8 (921) 345-67-89;\n"
+        "CL-2;Кузне\x00цова Ольга;SPB-01;;\n"
+        "CL-3;Попов Дмитрий;SPB-01;8 921\x00345-67-89;\n"
+        "CL-4;Васильева Екатерина;SPB-01;;в неизвестной колонке \x00 не мешает\n"
+        "CL-\x005;Фёдоров Сергей;SPB-01;;\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "vehicles.csv").write_text(
+        "external_id;make;owner_external_id\nVH-1;Lada;CL-1\nVH-2;Kia;CL-\x002\n",
+        encoding="utf-8",
+    )
+
+    output = run_import(tmp_path)
+
+    assert sorted(Client.objects.values_list("external_id", flat=True)) == ["CL-1", "CL-4"]
+    assert list(Vehicle.objects.values_list("external_id", flat=True)) == ["VH-1"]
+    assert list(ClientPhone.objects.values_list("number", flat=True)) == ["+79213456789"]
+    reason = "в значении нулевой байт (символ NUL, \\x00), такое значение не сохраняется"
+    for line in (
+        f"clients.csv, строка 3: «name»: {reason}",
+        f"clients.csv, строка 4: «phones»: {reason}",
+        f"clients.csv, строка 6: «external_id»: {reason}",
+        f"vehicles.csv, строка 3: «owner_external_id»: {reason}",
+    ):
+        assert line in output
+    assert not any("\x00" in value for value in Client.objects.values_list("name", flat=True))
+
+
+@pytest.mark.parametrize(
+    "spoilt",
+    ["RO-00001,3,part,Фильтр\x00 масляный", "RO-0000\x001,3,part,Фильтр масляный"],
+)
+def test_a_nul_byte_in_a_line_keeps_its_orders_other_lines(sample, spoilt):
+    run_import(sample)
+    listed = RepairOrderLine.objects.filter(repair_order__external_id="RO-00001").count()
+    lines = (sample / "repair_order_lines.csv").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not line.startswith("RO-00001,4,")]
+    kept = [line.replace("RO-00001,3,part,Фильтр масляный", spoilt) for line in kept]
+    (sample / "repair_order_lines.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+    report = dms_import_folder(folder=sample)
+
+    [problem] = report.file("repair_order_lines").bad
+    assert problem.row == 4
+    assert "нулевой байт" in problem.reason
+    assert report.file("repair_order_lines").deleted == 0
+    assert RepairOrderLine.objects.filter(repair_order__external_id="RO-00001").count() == listed
