@@ -108,4 +108,6 @@ if [[ "$debug" =~ ^(1|true|yes|on)$ ]]; then  # as settings.env_bool reads it
   echo "Режим отладки (DEBUG=${DEBUG}): ошибки показываются отладочными страницами Django."
 fi
 echo "АРМ менеджер CRM: http://127.0.0.1:${port}/"
-exec python manage.py runserver "127.0.0.1:${port}"
+# Static files come from static/ through WhiteNoise's finders (also with DEBUG off): the
+# collectstatic folder it would look at first is not needed here, nor its warning.
+exec python -W "ignore:No directory at:UserWarning" manage.py runserver "127.0.0.1:${port}"

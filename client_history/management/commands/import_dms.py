@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from client_history.dms_import import DmsImportError, dms_import_folder, report_lines
 
@@ -27,11 +28,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, folder: Path, dry_run: bool, verbosity: int, **options) -> None:
         limit = None if verbosity >= 2 else SHOWN_PROBLEMS
+        if folder.exists() and not folder.is_dir():
+            raise CommandError(
+                _("«%(path)s» — это файл, а не папка: укажите папку с файлами выгрузки.")
+                % {"path": folder}
+            )
         try:
             report = dms_import_folder(folder=folder, dry_run=dry_run)
         except DmsImportError as exc:
             if exc.report is not None and exc.report.files:
-                self.stdout.write("Загружено до ошибки:")
+                self.stdout.write(_("Загружено до ошибки:"))
                 self.stdout.write("\n".join(report_lines(report=exc.report, limit=limit)))
             raise CommandError(str(exc)) from exc
         for line in report_lines(report=report, limit=limit):
