@@ -74,7 +74,8 @@ _IDENT_SEPARATORS = re.compile(r"[\s\-_.]+")
 _VIN_FRAGMENT = re.compile(r"[A-HJ-NPR-Z0-9]+")
 _PHONE_CHARS = re.compile(r"^[\d\s+()\-.]+$")
 
-MIN_PHONE_DIGITS = 5
+MIN_PHONE_TAIL = 4  # the last digits of a number, as read off a note or a missed call
+MIN_PHONE_DIGITS = 5  # a fragment from anywhere in the number
 MIN_VIN_TAIL = 6
 MIN_PLATE_PREFIX = 4
 
@@ -105,15 +106,20 @@ def _search_condition(query: str) -> Q | None:
 
 
 def _ids_by_phone(query: str) -> QuerySet | None:
-    """Ids of clients with this phone, or with a fragment of ≥ 5 of its digits."""
+    """Ids of clients with this phone, or a number ending in these ≥ 4 digits (`4567`,
+    `45-67`), or with a fragment of ≥ 5 of its digits anywhere."""
     phone = normalise_phone(query)
     if phone:
         return ClientPhone.objects.filter(number=phone).values("client_id")
     if not _PHONE_CHARS.match(query):
         return None
     digits = only_digits(query)
-    if len(digits) < MIN_PHONE_DIGITS:
+    if len(digits) < MIN_PHONE_TAIL:
         return None
+    if len(digits) < MIN_PHONE_DIGITS:
+        # Four digits match too many numbers anywhere inside them: the end only. A suffix
+        # LIKE that the number's trigram index answers on PostgreSQL.
+        return ClientPhone.objects.filter(number__endswith=digits).values("client_id")
     # A fragment of a number; one typed with the domestic 8 may be its beginning.
     fragment = Q(number__contains=digits)
     if digits[0] == "8":
@@ -135,8 +141,9 @@ def _ids_by_vehicle(query: str) -> QuerySet | None:
     plate = normalise_plate(compact)
     vehicles = Q(plate=plate)
     if len(plate) >= MIN_PLATE_PREFIX and not plate.isdigit():
-        # A plate typed without its region code.
-        vehicles |= Q(plate__startswith=plate)
+        # A plate typed without its region code, or its beginning: a zero typed for an О
+        # (and other look-alikes) put right by position, as the stored plates are.
+        vehicles |= Q(plate__startswith=normalise_plate(compact, partial=True))
     vin = normalise_vin(compact)
     if vin:
         vehicles |= Q(vin=vin)

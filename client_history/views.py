@@ -65,7 +65,13 @@ def _get_repair_order_for_user(request, pk: int) -> RepairOrder:
 def client_search(request: HtmxHttpRequest) -> HttpResponse:
     query = selectors.clean_query(request.GET.get("q"))
     clients = selectors.client_search(user=request.user, query=query)
-    context = {"query": query, "page_obj": _page(request, clients) if query else None}
+    page_obj = _page(request, clients) if query else None
+    if page_obj is not None and page_obj.paginator.count == 1 and not request.htmx:
+        # A search sent with «Найти» or Enter that finds one client opens the card. The live
+        # search (htmx, as the manager types) keeps the list: the page must not jump away
+        # while the query is still being typed.
+        return redirect("client_history:client_card", pk=page_obj[0].pk)
+    context = {"query": query, "page_obj": page_obj}
     template = "client_history/client_search.html"
     if _partial_target(request, {"search-results"}):
         template += "#results"

@@ -1,9 +1,12 @@
 """Client search: by name, phone, plate and VIN, paginated, scoped to the user's branches."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.test import override_settings
-from django.urls import reverse
+from django.urls import resolve, reverse
 
+from client_history.models import Client
 from tests.factories import ClientFactory, ClientPhoneFactory, VehicleFactory
 
 URL = reverse("client_history:client_search")
@@ -11,6 +14,11 @@ HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "search-results"}
 
 
 def found(response) -> list[str]:
+    """The clients a search found: the list it showed, or the one whose card it opened."""
+    if response.status_code == 302:
+        match = resolve(urlsplit(response["Location"]).path)
+        assert match.view_name == "client_history:client_card"
+        return [Client.objects.get(pk=match.kwargs["pk"]).name]
     return [client.name for client in response.context["page_obj"]]
 
 
@@ -32,7 +40,7 @@ def other_a(branch_a):
 
 @pytest.mark.parametrize("query", ["смирнова", "СМИРНОВА", "алена", "Алёна  Сергеевна", "нова ал"])
 def test_search_by_name_ignores_case_and_yo(client_manager_a, smirnova, other_a, query):
-    response = client_manager_a.get(URL, {"q": query})
+    response = client_manager_a.get(URL, {"q": query}, **HTMX)
     assert response.status_code == 200
     assert found(response) == ["Смирнова Алёна Сергеевна"]
 
@@ -86,11 +94,27 @@ def test_search_by_phone_in_any_format(client_manager_a, smirnova, other_a, quer
     assert found(response) == ["Смирнова Алёна Сергеевна"]
 
 
-def test_search_by_phone_fragment_needs_five_digits(client_manager_a, smirnova):
-    response = client_manager_a.get(URL, {"q": "4567"})
-    assert found(response) == []
-    response = client_manager_a.get(URL, {"q": "34567"})
-    assert found(response) == ["Смирнова Алёна Сергеевна"]
+@pytest.mark.parametrize("query", ["4567", "45-67", "4 5 6 7", "234567", "1234567", "(916) 12"])
+def test_search_by_the_last_four_or_more_digits_of_a_phone(
+    client_manager_a, smirnova, other_a, query
+):
+    assert found(client_manager_a.get(URL, {"q": query})) == ["Смирнова Алёна Сергеевна"]
+
+
+@pytest.mark.parametrize("query", ["1234", "9161", "567", "45"])
+def test_four_digits_match_the_end_of_a_number_only(client_manager_a, smirnova, query):
+    # Four digits from the middle would match a good part of every client base; five or more
+    # match anywhere (`(916) 12` above).
+    assert found(client_manager_a.get(URL, {"q": query})) == []
+
+
+def test_the_last_four_digits_find_every_client_with_them(client_manager_a, smirnova, branch_a):
+    namesake = ClientFactory(name="Орлов Иван", home_branch=branch_a)
+    ClientPhoneFactory(client=namesake, number="+79035554567")
+    assert found(client_manager_a.get(URL, {"q": "4567"})) == [
+        "Орлов Иван",
+        "Смирнова Алёна Сергеевна",
+    ]
 
 
 @pytest.mark.parametrize("query", ["а123вс77", "a123bc77", "A 123 BC 77", "а123вс"])
@@ -99,6 +123,32 @@ def test_search_by_plate_lower_case_and_latin_look_alikes(
 ):
     response = client_manager_a.get(URL, {"q": query})
     assert found(response) == ["Смирнова Алёна Сергеевна"]
+
+
+@pytest.fixture
+def orlova(branch_a):
+    client = ClientFactory(name="Орлова Ольга", home_branch=branch_a)
+    VehicleFactory(owner=client, plate="О707ОР199", vin="Z94CB41AAGR000999")
+    return client
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "0707ОР199",  # a zero typed for the first О
+        "0707 0Р 199",  # and for the second
+        "o707op199",  # Latin letters
+        "0707ор",  # without the region
+        "0707о",  # its beginning
+        "О7О7ОР199",  # the letter О typed for the zero
+        "О707ОР1ЭЭ",  # not a look-alike: no match
+    ],
+)
+def test_search_by_plate_with_digit_and_letter_look_alikes(
+    client_manager_a, smirnova, orlova, query
+):
+    expected = [] if "Э" in query else ["Орлова Ольга"]
+    assert found(client_manager_a.get(URL, {"q": query})) == expected
 
 
 @pytest.mark.parametrize("query", ["XW8ZZZ61ZJG123456", "xw8zzz61zjg123456", "123456", "JG123456"])
@@ -113,7 +163,7 @@ def test_search_by_vin_typed_with_cyrillic_look_alikes(client_manager_a, smirnov
 
 
 def test_results_show_phone_vehicles_and_branch_with_links(client_manager_a, smirnova):
-    response = client_manager_a.get(URL, {"q": "Смирнова"})
+    response = client_manager_a.get(URL, {"q": "Смирнова"}, **HTMX)
     html = response.content.decode()
     assert reverse("client_history:client_card", args=[smirnova.pk]) in html
     assert 'href="tel:+79161234567"' in html
@@ -165,8 +215,8 @@ def test_search_is_paginated(client_manager_a, branch_a):
 
 def test_other_branch_clients_never_appear(client_manager_b, smirnova, branch_b):
     ClientFactory(name="Смирнова Ольга", home_branch=branch_b)
-    for query in ["Смирнова", "8 916 123-45-67", "а123вс77", "123456"]:
-        response = client_manager_b.get(URL, {"q": query})
+    for query in ["Смирнова", "8 916 123-45-67", "а123вс77", "123456", "4567"]:
+        response = client_manager_b.get(URL, {"q": query}, **HTMX)
         assert "Смирнова Алёна" not in response.content.decode()
     assert found(client_manager_b.get(URL, {"q": "Смирнова"})) == ["Смирнова Ольга"]
 
@@ -199,9 +249,47 @@ def test_search_query_count_does_not_grow(
         ClientPhoneFactory(client=client)
         VehicleFactory(owner=client)
         VehicleFactory(owner=client)
+    # The live search: a plain GET of one match opens the card instead of listing it.
     with django_assert_max_num_queries(10):
-        response = client_manager_a.get(URL, {"q": "волков"})
+        response = client_manager_a.get(URL, {"q": "волков"}, **HTMX)
     assert len(response.context["page_obj"]) == min(rows, 25)
     with django_assert_max_num_queries(10):
-        response = client_manager_a.get(URL, {"q": "иван волков"})
+        response = client_manager_a.get(URL, {"q": "иван волков"}, **HTMX)
     assert len(response.context["page_obj"]) == min(rows, 25)
+
+
+def test_one_match_opens_the_card(client_manager_a, smirnova, other_a):
+    response = client_manager_a.get(URL, {"q": "смирнова"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("client_history:client_card", args=[smirnova.pk])
+
+
+def test_one_match_keeps_the_list_in_the_live_search(client_manager_a, smirnova, other_a):
+    # As the manager types, the page must not jump away from the search box.
+    response = client_manager_a.get(URL, {"q": "смирнова"}, **HTMX)
+    assert response.status_code == 200
+    assert found(response) == ["Смирнова Алёна Сергеевна"]
+    assert reverse("client_history:client_card", args=[smirnova.pk]) in response.content.decode()
+
+
+def test_a_history_restore_of_one_match_shows_the_list(client_manager_a, smirnova):
+    # Back from the card to a live-search URL: the list, not a bounce back to the card.
+    response = client_manager_a.get(
+        URL, {"q": "смирнова"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert "<html" in response.content.decode()
+
+
+def test_several_matches_show_the_list(client_manager_a, smirnova, smirnov):
+    response = client_manager_a.get(URL, {"q": "смирнов"})
+    assert response.status_code == 200
+    assert found(response) == ["Смирнов Алексей Фёдорович", "Смирнова Алёна Сергеевна"]
+
+
+def test_the_search_form_submits_as_a_page_and_searches_live_with_htmx(client_manager_a):
+    html = client_manager_a.get(URL).content.decode()
+    # Enter and «Найти» send the form itself (so one match opens the card); htmx only
+    # answers the typing.
+    assert 'hx-trigger="input changed delay:400ms from:#search-q"' in html
+    assert 'action="/clients/" method="get"' in html or f'action="{URL}" method="get"' in html

@@ -87,9 +87,7 @@ def test_other_branch_sees_its_own_and_not_a_clients(
     }
 
 
-def test_a_worksheet_opens_the_client_for_its_department_only(
-    manager_a, head_a, branch_b, sales_a
-):
+def test_a_worksheet_opens_the_client_for_its_department_only(manager_a, head_a, branch_b, sales_a):
     # manager_a works in A's service department, head_a also in A's sales department.
     client = ClientFactory(name="Дмитриев Продажный", home_branch=branch_b)
     WorksheetFactory(department=sales_a, client=client)
@@ -240,9 +238,7 @@ def _changelist_names(http, model, term: str = "") -> set[str]:
     return {str(obj) for obj in response.context["cl"].result_list}
 
 
-def test_admin_client_list_follows_the_rule(
-    client_head_a, own, worked_by_a, served_by_a, stranger
-):
+def test_admin_client_list_follows_the_rule(client_head_a, own, worked_by_a, served_by_a, stranger):
     assert _changelist_names(client_head_a, "client") == {
         "Алексеев Свой",
         "Борисов Листовой",
