@@ -39,29 +39,40 @@ def revalidate_phones(apps, schema_editor):
     ClientPhone = apps.get_model("client_history", "ClientPhone")
     db = schema_editor.connection.alias
     phones = ClientPhone.objects.using(db)
-    phones.filter(raw="").update(raw=F("number"))
 
     invalid: list[int] = []
     fixed: dict[int, str] = {}
     taken: set[tuple[int, str]] = set()
-    rows = phones.order_by("pk").values_list("pk", "client_id", "number")
+    rows = phones.filter(raw="").order_by("pk").values_list("pk", "client_id", "number")
     for pk, client_id, number in rows.iterator(chunk_size=CHUNK):
         e164 = _valid_e164(number) if number else None
         if e164 == number:
             continue
-        if e164 and (client_id, e164) not in taken:
-            if not phones.filter(client_id=client_id, number=e164).exists():
-                taken.add((client_id, e164))
-                fixed[pk] = e164
-                continue
-        # Not a valid number, or the same number as another phone of the client.
+        if (
+            e164
+            and (client_id, e164) not in taken
+            and not phones.filter(client_id=client_id, number=e164).exists()
+        ):
+            taken.add((client_id, e164))
+            fixed[pk] = e164
+            continue
+        # Not a valid number, or the number of another phone of the same client.
         invalid.append(pk)
 
+    # Each row is written once (on PostgreSQL a second write of a row in this transaction
+    # would leave foreign-key checks pending, and the constraints below could not be added).
+    # In an UPDATE, `raw = number` reads the number as it was before the statement.
     for start in range(0, len(invalid), CHUNK):
-        phones.filter(pk__in=invalid[start : start + CHUNK]).update(number="", is_invalid=True)
+        phones.filter(pk__in=invalid[start : start + CHUNK]).update(
+            raw=F("number"), number="", is_invalid=True
+        )
     if fixed:
-        objs = [ClientPhone(pk=pk, number=number) for pk, number in fixed.items()]
-        phones.bulk_update(objs, ["number"], batch_size=CHUNK)
+        stored = dict(phones.filter(pk__in=list(fixed)).values_list("pk", "number"))
+        objs = [ClientPhone(pk=pk, number=e164, raw=stored[pk]) for pk, e164 in fixed.items()]
+        phones.bulk_update(objs, ["number", "raw"], batch_size=CHUNK)
+    phones.filter(raw="").update(raw=F("number"))
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def restore_numbers(apps, schema_editor):
