@@ -481,3 +481,92 @@ def test_repair_order_search_by_number_vin_and_client(client_superuser, branch_a
     for query in ("ЗН-424242", "зн-424242", "qqq111", "орлов"):
         response = client_superuser.get(_admin_url(type(wanted), "changelist"), {"q": query})
         assert list(response.context["cl"].result_list) == [wanted], query
+
+
+def _task_change_data(task, **changes) -> dict:
+    from django.utils import timezone
+
+    planned = timezone.localtime(task.planned_at)
+    data = {
+        "worksheet": task.worksheet_id,
+        "task_type": task.task_type_id,
+        "vehicle": task.vehicle_id or "",
+        "goal": task.goal,
+        "planned_at_0": planned.strftime("%d.%m.%Y"),
+        "planned_at_1": planned.strftime("%H:%M:%S"),
+        "executor": task.executor_id or "",
+        "previous_task": "",
+        "involved_from": "",
+    }
+    data.update(changes)
+    return data
+
+
+RESULT_POST = {
+    "status": "done",
+    "outcome": "interview",
+    "comment": "Записан на ТО",
+    "reported_mileage": "45000",
+    "wrong_data": "phone",
+    "goal_completed": "on",
+    "finished_at_0": "01.03.2025",
+    "finished_at_1": "10:00:00",
+    "taken_at_0": "01.03.2025",
+    "taken_at_1": "09:00:00",
+}
+
+
+def test_task_result_and_status_cannot_be_changed_in_the_admin(
+    client_head_a, head_a, manager_a, service_a
+):
+    task = TaskFactory(worksheet__department=service_a)
+    url = _admin_url(type(task), "change", task.pk)
+
+    page = client_head_a.get(url).content.decode()
+    for field in ("status", "outcome", "comment", "goal_completed", "finished_at_0"):
+        assert f'name="{field}"' not in page, field
+
+    response = client_head_a.post(
+        url, _task_change_data(task, executor=manager_a.pk, **RESULT_POST)
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    task.refresh_from_db()
+    assert task.status == "new"
+    assert task.outcome in ("", None)
+    assert task.comment == ""
+    assert task.goal_completed is False
+    assert task.finished_at is None
+    assert task.taken_at is None
+    assert task.executor == manager_a  # reassigning stays, for heads
+
+
+def test_only_a_user_allowed_to_reassign_changes_the_executor(
+    logged_in, branch_a, service_a, manager_a, head_a
+):
+    clerk = make_employee(
+        "clerk", role="Менеджер", branches=[branch_a], departments=[service_a], is_staff=True
+    )
+    task = TaskFactory(worksheet__department=service_a, executor=head_a, status="in_work")
+    url = _admin_url(type(task), "change", task.pk)
+    http = logged_in(clerk)
+
+    assert 'name="executor"' not in http.get(url).content.decode()
+    response = http.post(url, _task_change_data(task, executor=manager_a.pk))
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.executor == head_a
+
+
+def test_a_task_in_work_keeps_an_executor(client_head_a, head_a, service_a):
+    task = TaskFactory(worksheet__department=service_a, executor=head_a, status="in_work")
+
+    response = client_head_a.post(
+        _admin_url(type(task), "change", task.pk), _task_change_data(task, executor="")
+    )
+
+    assert response.status_code == 200
+    assert "должен быть исполнитель" in response.content.decode()
+    task.refresh_from_db()
+    assert task.executor == head_a
