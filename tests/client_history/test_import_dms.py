@@ -244,7 +244,7 @@ def test_a_bad_line_keeps_its_orders_other_lines(sample):
 
 
 def test_small_batches_give_the_same_result(monkeypatch):
-    monkeypatch.setattr(dms_import, "BATCH_SIZE", 7)
+    monkeypatch.setattr(dms_import.upsert, "BATCH_SIZE", 7)
 
     run_import(SAMPLE)
     counts = row_counts()
@@ -500,7 +500,7 @@ def test_a_header_of_20000_columns_is_checked_in_linear_time(tmp_path):
     header = ["external_id", "name", "branch_code"] + [f"x{i}" for i in range(20_000)]
 
     started = time.perf_counter()
-    columns = dms_import._header(tmp_path / "clients.csv", header)
+    columns = dms_import.read_header(tmp_path / "clients.csv", header)
     seconds = time.perf_counter() - started
 
     assert len(columns) == 20_003
@@ -525,7 +525,7 @@ def test_repeated_columns_in_a_wide_header_are_still_named(tmp_path):
     header += ["x7", "Name", "x7"]
 
     with pytest.raises(dms_import.DmsImportError, match="колонки повторяются: name, x7"):
-        dms_import._header(tmp_path / "clients.csv", header)
+        dms_import.read_header(tmp_path / "clients.csv", header)
 
 
 def test_a_nul_byte_in_a_cell_is_a_bad_row_and_the_rest_of_the_file_loads(tmp_path):
