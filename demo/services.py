@@ -20,6 +20,7 @@ from client_history.models import (
 from crm_workstation.models import Branch, Department, EmployeeProfile, NumberSequence, Workshop
 from demo.bulk import BulkWriter
 from demo.generator import RESULT_KEYS, BranchInfo, DemoGenerator, Reference
+from demo.selection_kinds import selection_kinds_create
 from demo.vocab import BRANCHES, DEMO_BRANCH_CODES
 from selections.models import Lead, LeadBatch, SelectionKind
 from tasks.models import (
@@ -138,6 +139,7 @@ def demo_seed(*, size: str, progress=None) -> SeedReport:
                 gettext("Демо-данные уже загружены; чтобы загрузить их заново, добавьте --reset.")
             )
         branches = _organisation()
+        selection_kinds_create()
         seconds["organisation and users"] = time.perf_counter() - started
 
         writer = BulkWriter()
