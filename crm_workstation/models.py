@@ -94,6 +94,13 @@ class EmployeeProfile(models.Model):
     branches = models.ManyToManyField(Branch, verbose_name=_("структурные единицы"), blank=True)
     departments = models.ManyToManyField(Department, verbose_name=_("ЦФО"), blank=True)
     phone_extension = models.CharField(_("добавочный номер"), max_length=10, blank=True)
+    # «Мои задачи» as a list or as note cards: the user's last choice, kept for next time.
+    my_tasks_view = models.CharField(
+        _("вид «Моих задач»"),
+        max_length=10,
+        choices=[("list", _("Список")), ("cards", _("Заметки"))],
+        default="list",
+    )
 
     class Meta:
         verbose_name = _("профиль сотрудника")

@@ -1,9 +1,13 @@
 """Task reference lists, tasks (mostly calls) on worksheets, and the service requests they book."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -44,6 +48,15 @@ class InterviewResult(ReferenceItem):
         _("поведение формы"), max_length=20, choices=Behaviour.choices, default=Behaviour.OTHER
     )
     counts_as_booking = models.BooleanField(_("считается записью"), default=False)
+    follow_up_days = models.PositiveSmallIntegerField(
+        _("следующий звонок через, дней"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Какую дату предложить новой задаче после этого результата; пусто — как для "
+            "«Интервью» в целом."
+        ),
+    )
 
     class Meta(ReferenceItem.Meta):
         verbose_name = _("результат интервью")
@@ -188,6 +201,9 @@ class Task(models.Model):
         blank=True,
         related_name="+",
     )
+    # Moved on by every save of the result: a save based on an older version is refused
+    # (two users, or two tabs, never overwrite each other's result).
+    version = models.PositiveIntegerField(_("версия"), default=0, editable=False)
 
     history = HistoricalRecords()
     objects = TaskQuerySet.as_manager()
@@ -210,9 +226,7 @@ class Task(models.Model):
                 condition=Q(status__in=UNFINISHED_STATUSES, vehicle__isnull=True),
                 name="task_one_unfinished_per_type_without_vehicle",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=STATUSES), name="task_status_known"
-            ),
+            models.CheckConstraint(condition=Q(status__in=STATUSES), name="task_status_known"),
             models.CheckConstraint(
                 condition=Q(outcome="") | Q(outcome__in=OUTCOMES), name="task_outcome_known"
             ),
@@ -353,3 +367,92 @@ class ServiceRequest(models.Model):
     @property
     def branch(self) -> Branch:
         return self.workshop.branch if self.workshop_id else self.worksheet.department.branch
+
+
+class FollowUpDelay(models.Model):
+    """After an outcome, in how many days the new-task form suggests the next call."""
+
+    outcome = models.CharField(
+        _("результат"), max_length=20, choices=Task.Outcome.choices, unique=True
+    )
+    days = models.PositiveSmallIntegerField(_("через, дней"), default=1)
+
+    class Meta:
+        verbose_name = _("срок следующего звонка")
+        verbose_name_plural = _("сроки следующего звонка")
+        ordering = ["outcome"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.days}"
+
+
+class CallScript(models.Model):
+    """Сценарий звонка: the text a manager reads, per task type (and purpose), with the
+    client's data filled in for the placeholders."""
+
+    PLACEHOLDERS = {
+        "клиент": _("ФИО или наименование клиента"),
+        "автомобиль": _("марка, модель и госномер"),
+        "последний визит": _("дата последнего заказ-наряда"),
+        "следующее ТО": _("расчётная дата следующего ТО"),
+        "менеджер": _("имя менеджера"),
+    }
+
+    task_type = models.ForeignKey(
+        "TaskType", verbose_name=_("вид задачи"), on_delete=models.CASCADE, related_name="+"
+    )
+    purpose = models.ForeignKey(
+        "worksheets.Purpose",
+        verbose_name=_("цель"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Пусто — для любой цели."),
+    )
+    text = models.TextField(
+        _("текст"),
+        help_text=_(
+            "Подстановки: {клиент}, {автомобиль}, {последний визит}, {следующее ТО}, {менеджер}."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("сценарий звонка")
+        verbose_name_plural = _("сценарии звонков")
+        ordering = ["task_type", "purpose"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_type", "purpose"], name="callscript_one_per_type_purpose"
+            ),
+            models.UniqueConstraint(
+                fields=["task_type"],
+                condition=Q(purpose__isnull=True),
+                name="callscript_one_per_type_any_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_type} / {self.purpose or '—'}"
+
+    def clean(self) -> None:
+        unknown = sorted(set(_PLACEHOLDER.findall(self.text)) - set(self.PLACEHOLDERS))
+        if unknown:
+            raise ValidationError(
+                {
+                    "text": gettext("Неизвестные подстановки: %(names)s.")
+                    % {"names": ", ".join("{" + name + "}" for name in unknown)}
+                }
+            )
+
+    def render(self, values: dict[str, str]) -> str:
+        """The text with each known placeholder replaced by its value (or «—»)."""
+        return _PLACEHOLDER.sub(
+            lambda m: (
+                values.get(m.group(1), "—") if m.group(1) in self.PLACEHOLDERS else m.group(0)
+            ),
+            self.text,
+        )
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]{1,40})\}")

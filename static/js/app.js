@@ -25,4 +25,83 @@
       search.select();
     }
   });
+
+  // --- The task window: a manager makes a hundred calls a day, so the keyboard does it all.
+  function typing(target) {
+    return target.closest("input[type=text], input[type=number], input[type=search], input[type=datetime-local], textarea, select, [contenteditable]");
+  }
+
+  function click(selector) {
+    var element = document.querySelector(selector);
+    if (element) element.click();
+    return Boolean(element);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var form = document.getElementById("result-form");
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && form) {
+      event.preventDefault();
+      click(event.shiftKey ? "[data-shortcut=save-next]" : "[data-shortcut=save]");
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "?") {
+      var help = document.getElementById("shortcuts");
+      if (help) {
+        event.preventDefault();
+        help.hidden = !help.hidden;
+      }
+      return;
+    }
+    if (form && /^[1-5]$/.test(event.key)) {
+      var radio = form.querySelector(".outcome-choice[data-key='" + event.key + "'] input");
+      if (radio) {
+        event.preventDefault();
+        radio.checked = true;
+        radio.focus();
+        radio.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-shortcuts-toggle]");
+    if (toggle) {
+      var help = document.getElementById("shortcuts");
+      if (help) help.hidden = !help.hidden;
+      return;
+    }
+    // «Добавить заявку…» / «Привлечь исполнителя» in the result open their part of the form.
+    var opener = event.target.closest("[data-open-part]");
+    if (opener) {
+      var part = document.getElementById(opener.getAttribute("data-open-part"));
+      if (part) {
+        part.open = true;
+        part.scrollIntoView({ block: "nearest" });
+        var first = part.querySelector(".part-fields select, .part-fields input, .part-fields textarea");
+        if (first) first.focus();
+      }
+    }
+  });
+
+  // Opening a planned part switches it on; closing it switches it off (the box stays for
+  // browsers without JavaScript).
+  document.addEventListener("toggle", function (event) {
+    var part = event.target;
+    if (!(part instanceof HTMLDetailsElement) || !part.classList.contains("part")) return;
+    var enabled = part.querySelector("input[name$='-enabled']");
+    if (enabled) enabled.checked = part.open;
+  }, true);
+
+  // After «Интервью» the result list appears: the focus goes into it so the arrows choose;
+  // after any other re-draw it stays on what was chosen.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "fill-list") return;
+    var fields = document.getElementById("result-fields");
+    if (!fields) return;
+    var focus = fields.querySelector(".interview-results input:checked")
+      || fields.querySelector(".interview-results input")
+      || fields.querySelector(".outcomes input:checked");
+    if (focus) focus.focus();
+  });
 })();

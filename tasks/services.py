@@ -1,0 +1,319 @@
+"""Workflows that write tasks: saving a task's result with everything planned from it, and
+taking the next task. Each is one transaction; views and commands call them, they never see a
+request."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from client_history.models import ClientPhone, Vehicle
+from crm_workstation.models import Department, Workshop
+from crm_workstation.scoping import user_scope
+from tasks.models import InterviewResult, PurchaseOption, ServiceRequest, Task, TaskType
+from worksheets.models import Worksheet
+
+
+class TaskConflict(Exception):
+    """The task changed under the user (taken by somebody else, saved in another tab)."""
+
+
+class TaskPlanError(Exception):
+    """Something planned from the task cannot be made; `field` names the form part."""
+
+    def __init__(self, message: str, *, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    outcome: str
+    interview_result: InterviewResult | None = None
+    purchase_option: PurchaseOption | None = None
+    comment: str = ""
+    reported_mileage: int | None = None
+    wrong_data: str = ""
+    wrong_phone: ClientPhone | None = None
+    goal_completed: bool = False
+    copied_from: Task | None = None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """«Запланировать новую задачу»."""
+
+    task_type: TaskType
+    planned_at: dt.datetime
+    comment: str
+    to_pool: bool = False
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """«Привлечь исполнителя»: a task for another department of the branch."""
+
+    department: Department
+    task_type: TaskType
+    planned_at: dt.datetime
+    comment: str
+    executor: AbstractBaseUser | None = None
+
+
+@dataclass(frozen=True)
+class ServiceBooking:
+    """«Добавить заявку на обслуживание»."""
+
+    workshop: Workshop | None
+    desired_at: dt.datetime
+    requested_works: str
+    purchase_option: PurchaseOption | None
+    comment: str
+
+
+def user_is_head_of(user: AbstractBaseUser, department_id: int) -> bool:
+    scope = user_scope(user)
+    return scope.all_access or (
+        department_id in scope.department_ids and user.has_perm("tasks.reassign_task")
+    )
+
+
+def task_can_save(*, task: Task, user: AbstractBaseUser) -> bool:
+    """SPEC §10: the executor, anyone of the department while unassigned, or the head."""
+    if task.is_finished:
+        return False
+    if task.executor_id == user.pk:
+        return True
+    department_id = task.worksheet.department_id
+    if task.executor_id is None and department_id in user_scope(user).department_ids:
+        return True
+    return user_is_head_of(user, department_id)
+
+
+def taken_by_message(executor: AbstractBaseUser) -> str:
+    return _("Задачу уже взял в работу %(name)s.") % {
+        "name": executor.get_full_name() or executor.get_username()
+    }
+
+
+def _claim(*, task: Task, user: AbstractBaseUser, version: int) -> None:
+    """Move the task's version on, provided nobody changed it since `version` was read.
+
+    A conditional UPDATE: on PostgreSQL the second of two concurrent saves waits for the first
+    to commit, then finds the version moved and updates nothing; SQLite runs one writer at a
+    time. Either way exactly one save wins and the other is told who has the task.
+    """
+    claimed = Task.objects.filter(
+        pk=task.pk, version=version, executor_id=task.executor_id, status__in=Task.UNFINISHED
+    ).update(version=F("version") + 1)
+    if claimed:
+        task.version = version + 1
+        return
+    current = Task.objects.select_related("executor").get(pk=task.pk)
+    if current.executor_id not in (None, user.pk):
+        raise TaskConflict(taken_by_message(current.executor))
+    if current.is_finished:
+        raise TaskConflict(_("Задача уже завершена: её результат сохранён раньше."))
+    raise TaskConflict(
+        _(
+            "Задачу изменили после того, как вы её открыли. Откройте её заново и проверьте результат."
+        )
+    )
+
+
+def _next_status(result: TaskResult, *, follow_up: FollowUp | None) -> str:
+    """SPEC §4.1. A new task planned from this one carries the work on, so this one is done."""
+    if result.goal_completed or follow_up is not None:
+        return Task.Status.DONE
+    if (
+        result.outcome == Task.Outcome.INTERVIEW
+        and result.interview_result is not None
+        and result.interview_result.allows_control
+    ):
+        return Task.Status.ON_CONTROL
+    return Task.Status.IN_WORK
+
+
+def task_save_result(
+    *,
+    task: Task,
+    user: AbstractBaseUser,
+    version: int,
+    result: TaskResult,
+    follow_up: FollowUp | None = None,
+    involvement: Involvement | None = None,
+    booking: ServiceBooking | None = None,
+) -> Task:
+    """Save the result of `task` and everything planned from it, all or nothing.
+
+    `version` is the task's version the user's form was built from: a save over a newer one
+    (somebody took the task, another tab saved it) raises TaskConflict and writes nothing.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        _claim(task=task, user=user, version=version)
+        if task.executor_id is None:
+            task.executor = user
+        if task.taken_at is None:
+            task.taken_at = now
+        task.outcome = result.outcome
+        task.interview_result = result.interview_result
+        task.purchase_option = result.purchase_option
+        task.comment = result.comment
+        task.reported_mileage = result.reported_mileage
+        task.wrong_data = result.wrong_data
+        task.copied_from = result.copied_from
+        task.status = _next_status(result, follow_up=follow_up)
+        task.goal_completed = result.goal_completed and task.status == Task.Status.DONE
+        task.finished_at = now if task.status == Task.Status.DONE else None
+        task._history_user = user
+        task.save()
+        _apply_side_effects(task=task, result=result, user=user, now=now)
+        if follow_up is not None:
+            task_plan_follow_up(task=task, user=user, follow_up=follow_up)
+        if involvement is not None:
+            task_involve_executor(task=task, user=user, involvement=involvement)
+        if booking is not None:
+            service_request_create(task=task, user=user, booking=booking)
+    return task
+
+
+def _apply_side_effects(*, task: Task, result: TaskResult, user, now: dt.datetime) -> None:
+    vehicle = task.vehicle
+    if result.reported_mileage is not None and vehicle is not None:
+        Vehicle.objects.filter(pk=vehicle.pk).update(
+            last_mileage=result.reported_mileage, last_mileage_date=now.date()
+        )
+        vehicle.last_mileage, vehicle.last_mileage_date = result.reported_mileage, now.date()
+    if result.outcome != Task.Outcome.WRONG_DATA:
+        return
+    if result.wrong_data == Task.WrongData.PHONE and result.wrong_phone is not None:
+        ClientPhone.objects.filter(pk=result.wrong_phone.pk).update(is_invalid=True)
+    elif result.wrong_data == Task.WrongData.VEHICLE and vehicle is not None:
+        Vehicle.objects.filter(pk=vehicle.pk).update(needs_data_check=True)
+
+
+def _create_task(*, user, **fields) -> Task:
+    """Create a task, turning the one-unfinished-task rule into the user's message."""
+    task = Task(created_by=user, **fields)
+    task._history_user = user
+    try:
+        with transaction.atomic():
+            task.save()
+            return task
+    except IntegrityError as error:
+        raise TaskPlanError(
+            _(
+                "Незавершённая задача этого вида по этому автомобилю уже есть в рабочем листе: "
+                "выберите другой вид задачи или завершите ту."
+            ),
+            field="task_type",
+        ) from error
+
+
+def task_plan_follow_up(*, task: Task, user, follow_up: FollowUp) -> Task:
+    """«Запланировать новую задачу»: the same worksheet and vehicle, after this task."""
+    return _create_task(
+        worksheet=task.worksheet,
+        task_type=follow_up.task_type,
+        vehicle=task.vehicle,
+        goal=follow_up.comment,
+        planned_at=follow_up.planned_at,
+        executor=None if follow_up.to_pool else user,
+        previous_task=task,
+        user=user,
+    )
+
+
+def task_involve_executor(*, task: Task, user, involvement: Involvement) -> Task:
+    """«Привлечь исполнителя»: the client's worksheet in that department, found or made."""
+    department = involvement.department
+    if department.branch_id != task.worksheet.department.branch_id:
+        raise TaskPlanError(
+            _("Привлечь можно только ЦФО той же структурной единицы."), field="department"
+        )
+    worksheet, _created = Worksheet.objects.get_or_create(
+        client=task.worksheet.client,
+        department=department,
+        defaults={
+            "purpose": task.worksheet.purpose,
+            "initiator": user,
+            "source": Worksheet.Source.INVOLVEMENT,
+            "responsible": involvement.executor,
+        },
+    )
+    return _create_task(
+        worksheet=worksheet,
+        task_type=involvement.task_type,
+        vehicle=task.vehicle,
+        goal=involvement.comment,
+        planned_at=involvement.planned_at,
+        executor=involvement.executor,
+        involved_from=task,
+        user=user,
+    )
+
+
+def service_request_create(*, task: Task, user, booking: ServiceBooking) -> ServiceRequest:
+    """«Добавить заявку на обслуживание» for the task's client and car."""
+    if not user.has_perm("tasks.add_servicerequest"):
+        raise TaskPlanError(_("У вас нет права создавать заявки на обслуживание."), field="request")
+    request = ServiceRequest(
+        worksheet=task.worksheet,
+        task=task,
+        vehicle=task.vehicle,
+        workshop=booking.workshop,
+        desired_at=booking.desired_at,
+        requested_works=booking.requested_works,
+        purchase_option=booking.purchase_option,
+        comment=booking.comment,
+        created_by=user,
+    )
+    request._history_user = user
+    request.save()
+    return request
+
+
+def tasks_available_to(user):
+    """New tasks the user may take (SPEC §6.3): assigned to them, or unassigned in their
+    departments."""
+    scope = user_scope(user)
+    assigned = Q(executor_id=user.pk)
+    pool = Q(executor__isnull=True)
+    if not scope.all_access:
+        pool &= Q(worksheet__department_id__in=scope.department_ids)
+    return Task.objects.filter(status=Task.Status.NEW).filter(assigned | pool)
+
+
+def task_take_next(*, user) -> Task | None:
+    """«Следующая задача»: the most urgent task available to the user, made theirs.
+
+    Overdue tasks come first simply because they were planned earliest. Two managers pressing
+    it at once never get the same task: on PostgreSQL the candidate row is locked with SKIP
+    LOCKED (the other takes the next one), and the take itself is a conditional update.
+    """
+    candidates = tasks_available_to(user).order_by("planned_at", "id")
+    for _attempt in range(5):
+        with transaction.atomic():
+            rows = candidates
+            if connection.vendor == "postgresql":
+                rows = rows.select_for_update(skip_locked=True, of=("self",))
+            task = rows.select_related("executor").first()
+            if task is None:
+                return None
+            if task.executor_id == user.pk:
+                return task
+            taken = Task.objects.filter(pk=task.pk, executor__isnull=True, status="new").update(
+                executor_id=user.pk, version=F("version") + 1
+            )
+            if taken:
+                task.refresh_from_db()
+                task._history_user = user
+                # The take is in the task's history like any other change of its executor.
+                task.save(update_fields=["executor"])
+                return task
+    return None
