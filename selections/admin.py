@@ -9,7 +9,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from client_history.admin import client_name_q, vehicle_ident_q
-from crm_workstation.admin import BaseAdmin, ScopedAdminMixin, clean_search_term, person_column
+from crm_workstation.admin import (
+    BaseAdmin,
+    ScopedAdminMixin,
+    clean_search_term,
+    department_column,
+    person_column,
+)
 from selections.forms import SelectionKindForm
 from selections.models import ImporterColumnAlias, ImporterVariant, Lead, LeadBatch, SelectionKind
 
@@ -20,7 +26,8 @@ class SelectionKindAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     form = SelectionKindForm
     scope_department_field = "department"
-    list_display = ("name", "department", "rule", "task_type", "purpose", "is_active")
+    department_name = department_column()
+    list_display = ("name", "department_name", "rule", "task_type", "purpose", "is_active")
     list_editable = ("is_active",)
     list_filter = ("department", "rule", "is_active")
     list_select_related = ("department__branch", "task_type", "purpose")

@@ -103,7 +103,7 @@ class TaskAdmin(CrmAdmin):
         "client",
         "executor_name",
         "outcome",
-        "goal_completed",
+        "goal_done",
     )
     list_filter = (
         "status",
@@ -183,6 +183,11 @@ class TaskAdmin(CrmAdmin):
         if obj is not None and not request.user.has_perm("tasks.reassign_task"):
             readonly.append("executor")
         return readonly
+
+    @admin.display(description=_("цель"), boolean=True, ordering="goal_completed")
+    def goal_done(self, obj: Task) -> bool:
+        # «Работа по цели завершена» is the field's name; the column is narrow.
+        return obj.goal_completed
 
     @admin.display(description=_("контрагент"), ordering="worksheet__client__name")
     def client(self, obj: Task):

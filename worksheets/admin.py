@@ -14,6 +14,7 @@ from crm_workstation.admin import (
     EmployeeListFilter,
     ScopedAdminMixin,
     clean_search_term,
+    department_column,
     human_number_q,
     person_column,
 )
@@ -26,6 +27,7 @@ class CrmAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     scope_department_field = "department"
     show_full_result_count = False
     list_per_page = 50
+    empty_value_display = "—"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
@@ -36,12 +38,13 @@ class CrmAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Worksheet)
 class WorksheetAdmin(CrmAdmin):
+    department_name = department_column()
     responsible_name = person_column("responsible", _("ответственный"))
     initiator_name = person_column("initiator", _("инициатор"))
     list_display = (
         "number",
         "client",
-        "department",
+        "department_name",
         "purpose",
         "source",
         "responsible_name",
