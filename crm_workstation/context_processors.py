@@ -7,8 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from crm_workstation.models import Branch, Department
 from crm_workstation.scoping import user_scope
 
-# The workstation's tab bar: (url name, label). Tabs appear here as they are built.
+# The workstation's tab bar: (url name, label), in SPEC's order — «Этапы сделок», «Мои задачи»,
+# «Аналитика», «Выборки». A tab appears here when its page exists; no link leads to a page that
+# is not there yet. The client search is reached from every page through the header's box too.
 TABS: list[tuple[str, str | Promise]] = [
+    ("tasks:my_tasks", _("Мои задачи")),
     ("client_history:client_search", _("Клиенты")),
 ]
 

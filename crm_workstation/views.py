@@ -3,5 +3,5 @@ from django.shortcuts import redirect
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The workstation's home: the client search until the Deal Stages tab exists."""
-    return redirect("client_history:client_search")
+    """The workstation's home: «Мои задачи» until the Deal Stages tab (SPEC §5.2) exists."""
+    return redirect("tasks:my_tasks")

@@ -25,6 +25,12 @@ ODD_QUERIES = [
     "q=+7",
     "q=%25%25_",
     "q[]=1&q=2",
+    # «Мои задачи»: its filter and its two lists' pages.
+    "date_from=junk&date_to=2025-13-45",
+    "date_from=0001-01-01&date_to=9999-12-31",
+    "period=forever&task_type=abc&hide_finished=maybe",
+    "task_type=99999999999999999999&period[]=today",
+    "mine_page=-1&available_page=%FF",
 ]
 
 

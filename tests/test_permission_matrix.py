@@ -73,6 +73,22 @@ MATRIX = {
         "repair_order",
         {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 404, "superuser": 200},
     ),
+    "tasks:my_tasks": (
+        "get",
+        None,
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    ),
+    "tasks:my_tasks_set_view": (
+        "post",
+        None,
+        {ANON: 302, "manager_a": 302, "head_a": 302, "manager_b": 302, "superuser": 302},
+    ),
+    # A poll from a page whose session ended: 286 tells htmx to stop asking.
+    "tasks:reminder": (
+        "get",
+        None,
+        {ANON: 286, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    ),
     "admin:index": (
         "get",
         None,
@@ -80,7 +96,10 @@ MATRIX = {
     ),
 }
 
-POST_DATA = {"client_history:client_set_do_not_call": {"do_not_call": "1"}}
+POST_DATA = {
+    "client_history:client_set_do_not_call": {"do_not_call": "1"},
+    "tasks:my_tasks_set_view": {"layout": "cards"},
+}
 
 
 def _project_url_names(resolver=None, namespace=""):

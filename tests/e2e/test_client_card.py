@@ -28,7 +28,7 @@ def manager(reference_data):
 
 
 def _log_in(page, username):
-    page.goto("/login/")
+    page.goto("/login/?next=/clients/")  # the home page is «Мои задачи»
     page.get_by_label("Имя пользователя").fill(username)
     page.get_by_label("Пароль").fill("pass")
     page.get_by_role("button", name="Войти").click()

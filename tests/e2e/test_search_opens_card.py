@@ -27,7 +27,7 @@ def clients(reference_data):
 
 
 def _log_in(page):
-    page.goto("/login/")
+    page.goto("/login/?next=/clients/")  # the home page is «Мои задачи»
     page.get_by_label("Имя пользователя").fill("manager_search")
     page.get_by_label("Пароль").fill("pass")
     page.get_by_role("button", name="Войти").click()
