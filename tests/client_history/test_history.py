@@ -45,8 +45,8 @@ def order_url(order) -> str:
 
 
 def text_of(html: str) -> str:
-    """The text a reader sees: tags dropped, spaces collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    """The text a reader sees: tags dropped, spaces collapsed (none before a comma)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" ,", ",")
 
 
 def done(**kwargs) -> dict:

@@ -58,7 +58,7 @@ def test_manager_finds_client_by_phone_and_opens_card_vehicle_and_history(page, 
         "Сводка по обслуживанию",
         "Рекомендации",
         "Последний визит",
-        "Задачи по клиенту",
+        "Задачи по автомобилю",  # the history opened from a vehicle is that vehicle's
     ):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     assert f"/vehicles/{vehicle.pk}/history/" in page.url
