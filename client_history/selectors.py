@@ -367,6 +367,22 @@ def tasks_for(*, user, client: Client | None = None, vehicle: Vehicle | None = N
     ).order_by("-planned_at", "-id")
 
 
+def history_worksheet(*, user, worksheet_id: int):
+    """The worksheet a history opened from its РЛ- number is filtered to, if the user sees it."""
+    worksheet_model = Client._meta.get_field("worksheets").related_model
+    return worksheet_model.objects.visible_to(user).filter(pk=worksheet_id).first()
+
+
+def tasks_filtered(tasks, *, worksheet_id: int | None = None, task_number: str = ""):
+    """`tasks` of one worksheet and/or the one task with this human number: the history
+    opened from a РЛ- or ЗД- number shows what the number names."""
+    if worksheet_id is not None:
+        tasks = tasks.filter(worksheet_id=worksheet_id)
+    if task_number:
+        tasks = tasks.filter(number=task_number)
+    return tasks
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1

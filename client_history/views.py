@@ -147,6 +147,19 @@ def vehicle_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 HISTORY_REGIONS = {"orders", "recommendations", "tasks"}
+MAX_ID_DIGITS = 18  # a bigint; a longer run of digits in a URL is no id of ours
+
+
+def _history_filter(request) -> dict:
+    """`?worksheet=<id>` and `?task=<number>`: the history opened from a РЛ- or ЗД- number
+    lists that worksheet's tasks, or that task. Anything else in them is no filter."""
+    raw_id = request.GET.get("worksheet", "")
+    worksheet_id = int(raw_id) if raw_id.isdecimal() and len(raw_id) <= MAX_ID_DIGITS else None
+    task_number = selectors.clean_query(request.GET.get("task")).upper()[:20]
+    worksheet = None
+    if worksheet_id is not None:
+        worksheet = selectors.history_worksheet(user=request.user, worksheet_id=worksheet_id)
+    return {"worksheet_id": worksheet_id, "task_number": task_number, "worksheet": worksheet}
 
 
 def _history(request, *, client: Client | None, vehicle: Vehicle | None) -> HttpResponse:
@@ -160,7 +173,8 @@ def _history(request, *, client: Client | None, vehicle: Vehicle | None) -> Http
     template = "client_history/history.html"
     if region:
         template += "#" + region
-    context = {"client": client, "vehicle": vehicle}
+    tasks_filter = _history_filter(request)
+    context = {"client": client, "vehicle": vehicle, "tasks_filter": tasks_filter}
     # Only the region asked for is read when htmx pages through one list.
     if region in (None, "orders"):
         orders = selectors.repair_orders(vehicles=vehicles)
@@ -170,6 +184,11 @@ def _history(request, *, client: Client | None, vehicle: Vehicle | None) -> Http
         context["recommendations_page"] = _page(request, recommendations, "rec_page")
     if region in (None, "tasks"):
         tasks = selectors.tasks_for(user=request.user, client=client, vehicle=vehicle)
+        tasks = selectors.tasks_filtered(
+            tasks,
+            worksheet_id=tasks_filter["worksheet_id"],
+            task_number=tasks_filter["task_number"],
+        )
         context["tasks_page"] = _page(request, tasks, "tasks_page")
     if region is None:
         context["summary"] = selectors.service_summary(vehicles=vehicles)
