@@ -203,7 +203,7 @@ class Task(models.Model):
     )
     # Moved on by every save of the result: a save based on an older version is refused
     # (two users, or two tabs, never overwrite each other's result).
-    version = models.PositiveIntegerField(_("версия"), default=0, editable=False)
+    version = models.PositiveIntegerField(_("версия"), default=0, db_default=0, editable=False)
 
     history = HistoricalRecords()
     objects = TaskQuerySet.as_manager()

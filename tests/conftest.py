@@ -3,6 +3,7 @@ branch B (who must see nothing of A), and a superuser."""
 
 import pytest
 from django.test import Client as HttpClient
+from pytest_django.plugin import blocking_manager_key
 
 from tests.factories import (
     BranchFactory,
@@ -11,6 +12,25 @@ from tests.factories import (
     WorkshopFactory,
     make_employee,
 )
+from tests.reference_data import write_reference_data
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test that committed for real, its flush has emptied the roles and reference
+    lists: write them again, so the next test on this worker finds them as migrations left
+    them (xdist does not keep transactional tests last)."""
+    yield
+    if nextitem is None:
+        return  # the last test: the test database itself is gone now
+    marker = item.get_closest_marker("django_db")
+    committed = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(getattr(item, "fixturenames", ()))
+    if committed:
+        with item.config.stash[blocking_manager_key].unblock():
+            write_reference_data()
 
 
 @pytest.hookimpl(tryfirst=True)

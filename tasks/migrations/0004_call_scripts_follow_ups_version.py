@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicaltask',
             name='version',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='версия'),
+            field=models.PositiveIntegerField(db_default=0, default=0, editable=False, verbose_name='версия'),
         ),
         migrations.AddField(
             model_name='interviewresult',
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='task',
             name='version',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='версия'),
+            field=models.PositiveIntegerField(db_default=0, default=0, editable=False, verbose_name='версия'),
         ),
         migrations.CreateModel(
             name='CallScript',

@@ -1,13 +1,13 @@
 """Playwright + Debian's Chromium against the live server. Browser tests never skip: a missing
 browser is a failure, so CI cannot pass without running them."""
 
-import importlib
 import os
 import shutil
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import sync_playwright
+
+from tests.reference_data import write_reference_data
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls made by test setup
 # are still synchronous and safe.
@@ -54,17 +54,8 @@ def page(browser, live_server):
     context.close()
 
 
-# The data migrations that fill the roles and reference lists, in order.
-DATA_MIGRATIONS = [
-    "tasks.migrations.0003_reference_data",
-    "selections.migrations.0003_importer_variants",
-    "selections.migrations.0004_roles",
-]
-
-
 @pytest.fixture
 def reference_data(transactional_db):
     """Live-server tests commit for real, and the flush after each one empties every table,
     including the roles and lists the data migrations wrote: write them again (idempotently)."""
-    for module in DATA_MIGRATIONS:
-        importlib.import_module(module).forwards(apps, None)
+    write_reference_data()
