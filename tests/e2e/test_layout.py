@@ -47,6 +47,8 @@ def pages(reference_data):
         home_branch=branch,
         do_not_call=True,
     )
+    # A second match keeps the search on its list of results rather than opening the card.
+    ClientFactory(name="ООО «Северо-Западная логистика»", home_branch=branch)
     ClientPhoneFactory(client=client, number="+79161234567", note="бухгалтерия, до 17:00")
     ClientPhoneFactory(client=client, number="+79035550011", is_primary=False, is_invalid=True)
     vehicle = VehicleFactory(
@@ -122,6 +124,8 @@ def test_no_page_scrolls_sideways(page, pages, viewport):
     _log_in(page, "layout_e2e")
     for name, url in pages.items():
         page.goto(url)
+        if name == "search":
+            expect(page.locator("#search-results tbody tr")).to_have_count(2)
         assert _page_overflow(page) <= 0, name
         # Every part of the top bar is inside the window, «Выйти» included.
         for part in (".brand", ".topbar-search", ".topbar-user", ".topbar-actions"):
