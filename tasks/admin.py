@@ -19,7 +19,15 @@ from crm_workstation.admin import (
     human_number_q,
     person_column,
 )
-from tasks.models import InterviewResult, PurchaseOption, ServiceRequest, Task, TaskType
+from tasks.models import (
+    CallScript,
+    FollowUpDelay,
+    InterviewResult,
+    PurchaseOption,
+    ServiceRequest,
+    Task,
+    TaskType,
+)
 from worksheets.admin import CrmAdmin
 from worksheets.models import Purpose, Worksheet
 
@@ -66,7 +74,39 @@ class InterviewResultAdmin(ReferenceItemAdmin):
         "is_active",
     )
     list_filter = ("behaviour", "allows_control", "counts_as_booking", "is_active")
-    fields = ("name", "behaviour", "allows_control", "counts_as_booking", "order", "is_active")
+    fields = (
+        "name",
+        "behaviour",
+        "allows_control",
+        "counts_as_booking",
+        "follow_up_days",
+        "order",
+        "is_active",
+    )
+
+
+@admin.register(FollowUpDelay)
+class FollowUpDelayAdmin(BaseAdmin):
+    """When the new-task form suggests the next call after each outcome."""
+
+    list_display = ("outcome", "days")
+    list_editable = ("days",)
+    ordering = ("outcome",)
+
+
+@admin.register(CallScript)
+class CallScriptAdmin(BaseAdmin):
+    """The text a manager reads on the call, per task type and purpose."""
+
+    list_display = ("task_type", "purpose", "text_start")
+    list_filter = ("task_type", "purpose")
+    list_select_related = ("task_type", "purpose")
+    search_fields = ("text",)
+    fields = ("task_type", "purpose", "text")
+
+    @admin.display(description=_("текст"))
+    def text_start(self, script: CallScript) -> str:
+        return script.text[:120] + ("…" if len(script.text) > 120 else "")
 
 
 class TaskAdminForm(forms.ModelForm):

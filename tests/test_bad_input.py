@@ -6,7 +6,14 @@ The pages come from the permission matrix, so a new URL is covered as soon as it
 import pytest
 from django.urls import reverse
 
-from tests.factories import ClientFactory, ClientPhoneFactory, RepairOrderFactory, VehicleFactory
+from tests.factories import (
+    ClientFactory,
+    ClientPhoneFactory,
+    RepairOrderFactory,
+    TaskFactory,
+    VehicleFactory,
+    WorksheetFactory,
+)
 from tests.test_permission_matrix import MATRIX
 
 pytestmark = pytest.mark.django_db
@@ -31,16 +38,24 @@ ODD_QUERIES = [
     "period=forever&task_type=abc&hide_finished=maybe",
     "task_type=99999999999999999999&period[]=today",
     "mine_page=-1&available_page=%FF",
+    # The task window re-drawn for a choice, with choices that are not choices.
+    "outcome=interview&interview_result=abc&copied_from=99999999999999999999",
+    "outcome=repeat&copied_from=-5&wrong_phone=%00&reported_mileage=1e99",
+    "outcome=%00&interview_result[]=1&comment=" + "ж" * 5000,
+    "next=https://evil.example/&outcome=wrong_data&wrong_data=phone",
 ]
 
 
 @pytest.fixture
-def objects(branch_a):
+def objects(branch_a, service_a):
     client = ClientFactory(home_branch=branch_a)
     ClientPhoneFactory(client=client)
     vehicle = VehicleFactory(owner=client)
     repair_order = RepairOrderFactory(vehicle=vehicle)
-    return {"client": client, "vehicle": vehicle, "repair_order": repair_order}
+    task = TaskFactory(
+        worksheet=WorksheetFactory(department=service_a, client=client), vehicle=vehicle
+    )
+    return {"client": client, "vehicle": vehicle, "repair_order": repair_order, "task": task}
 
 
 GET_PAGES = sorted(
@@ -80,3 +95,36 @@ def test_odd_posts_never_answer_500(data, client_manager_a, objects):
 def test_ids_that_are_not_ids_answer_404(client_manager_a):
     for path in ["/clients/99999999999999999999/", "/clients/vehicles/0/history/", "/clients/-1/"]:
         assert client_manager_a.get(path).status_code == 404
+
+
+TASK_POSTS = [
+    {},
+    {"version": "abc", "outcome": "no_answer"},
+    {"version": "-1", "outcome": "no_answer"},
+    {"version": "99999999999999999999", "outcome": "interview"},
+    {"version": "0", "outcome": "nonsense"},
+    {"version": "0", "outcome": "\x00", "comment": "\x00"},
+    {"version": "0", "outcome": "interview", "interview_result": "1e9"},
+    {"version": "0", "outcome": "interview", "interview_result": ["1", "2"]},
+    {"version": "0", "outcome": "no_answer", "reported_mileage": "-5"},
+    {"version": "0", "outcome": "no_answer", "reported_mileage": "9" * 30},
+    {"version": "0", "outcome": "no_answer", "comment": "я" * 100_000},
+    {"version": "0", "outcome": "wrong_data", "wrong_data": "phone", "wrong_phone": "x"},
+    {"version": "0", "outcome": "repeat", "copied_from": "99999999999999999999"},
+    {"version": "0", "outcome": "no_answer", "plan-enabled": "on", "plan-planned_at": "31.02.2030"},
+    {"version": "0", "outcome": "no_answer", "plan-enabled": "on", "plan-task_type": "\x00"},
+    {"version": "0", "outcome": "no_answer", "involve-enabled": "on", "involve-department": "-1"},
+    {"version": "0", "outcome": "no_answer", "request-enabled": "on", "request-workshop": "abc"},
+    {"version": "0", "outcome": "no_answer", "save_next": "1", "next": "//evil.example/"},
+]
+
+
+@pytest.mark.parametrize("data", TASK_POSTS)
+def test_odd_task_results_never_answer_500(data, client_manager_a, objects):
+    url = reverse("tasks:task_window", kwargs={"pk": objects["task"].pk})
+
+    response = client_manager_a.post(url, data)
+
+    assert response.status_code < 500
+    if response.status_code == 302:
+        assert "evil" not in response["Location"]

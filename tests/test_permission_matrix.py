@@ -11,6 +11,7 @@ from tests.factories import (
     ClientFactory,
     ClientPhoneFactory,
     RepairOrderFactory,
+    TaskFactory,
     VehicleFactory,
     WorksheetFactory,
 )
@@ -89,6 +90,22 @@ MATRIX = {
         None,
         {ANON: 286, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
     ),
+    "tasks:task_window": (
+        "get",
+        "task",
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 404, "superuser": 200},
+    ),
+    "tasks:fill_candidates": (
+        "get",
+        "task",
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 404, "superuser": 200},
+    ),
+    # Takes the user's most urgent task (or none) and redirects to it or to «Мои задачи».
+    "tasks:next_task": (
+        "post",
+        None,
+        {ANON: 302, "manager_a": 302, "head_a": 302, "manager_b": 302, "superuser": 302},
+    ),
     "admin:index": (
         "get",
         None,
@@ -122,12 +139,15 @@ def test_matrix_covers_every_url():
 
 
 @pytest.fixture
-def objects(branch_a):
+def objects(branch_a, service_a):
     client = ClientFactory(home_branch=branch_a)
     ClientPhoneFactory(client=client)
     vehicle = VehicleFactory(owner=client)
     repair_order = RepairOrderFactory(vehicle=vehicle)
-    return {"client": client, "vehicle": vehicle, "repair_order": repair_order}
+    task = TaskFactory(
+        worksheet=WorksheetFactory(department=service_a, client=client), vehicle=vehicle
+    )
+    return {"client": client, "vehicle": vehicle, "repair_order": repair_order, "task": task}
 
 
 @pytest.mark.parametrize("user_key", USERS)

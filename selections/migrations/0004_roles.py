@@ -8,6 +8,8 @@ REFERENCE = [
     "worksheets.purpose",
     "tasks.interviewresult",
     "tasks.purchaseoption",
+    "tasks.followupdelay",
+    "tasks.callscript",
 ]
 DMS = [
     "client_history.client",
@@ -95,7 +97,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("selections", "0003_importer_variants"),
         ("worksheets", "0002_purposes"),
-        ("tasks", "0003_reference_data"),
+        ("tasks", "0005_follow_up_and_script_defaults"),
         ("client_history", "0001_initial"),
         ("crm_workstation", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
