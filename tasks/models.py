@@ -159,6 +159,17 @@ class Task(models.Model):
         blank=True,
         related_name="follow_ups",
     )
+    # The first task of this one's chain (itself for a first task): follow-ups and involvements
+    # inherit it, so a campaign's bookings are counted back to the lead that started them.
+    origin_task = models.ForeignKey(
+        "self",
+        verbose_name=_("первая задача цепочки"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="chain",
+        editable=False,
+    )
     involved_from = models.ForeignKey(
         "self",
         verbose_name=_("привлечена из задачи"),

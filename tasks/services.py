@@ -225,6 +225,7 @@ def task_plan_follow_up(*, task: Task, user, follow_up: FollowUp) -> Task:
         planned_at=follow_up.planned_at,
         executor=None if follow_up.to_pool else user,
         previous_task=task,
+        origin_task_id=task.origin_task_id or task.pk,
         user=user,
     )
 
@@ -254,6 +255,7 @@ def task_involve_executor(*, task: Task, user, involvement: Involvement) -> Task
         planned_at=involvement.planned_at,
         executor=involvement.executor,
         involved_from=task,
+        origin_task_id=task.origin_task_id or task.pk,
         user=user,
     )
 
@@ -281,12 +283,13 @@ def service_request_create(*, task: Task, user, booking: ServiceBooking) -> Serv
 def tasks_available_to(user):
     """New tasks the user may take (SPEC §6.3): assigned to them, or unassigned in their
     departments."""
-    scope = user_scope(user)
-    assigned = Q(executor_id=user.pk)
-    pool = Q(executor__isnull=True)
-    if not scope.all_access:
-        pool &= Q(worksheet__department_id__in=scope.department_ids)
-    return Task.objects.filter(status=Task.Status.NEW).filter(assigned | pool)
+    # Within the user's departments either way: a task assigned to them in a department they
+    # no longer work in would only answer 404 in the window.
+    return (
+        Task.objects.visible_to(user)
+        .filter(status=Task.Status.NEW)
+        .filter(Q(executor_id=user.pk) | Q(executor__isnull=True))
+    )
 
 
 def task_take_next(*, user) -> Task | None:

@@ -615,3 +615,28 @@ def test_window_query_count_does_not_grow_with_the_clients_tasks(client_manager_
         counts.append(len(queries))
 
     assert counts[0] == counts[1] <= 22
+
+
+def test_follow_ups_and_involvements_remember_the_first_task_of_the_chain(
+    client_manager_a, task, sales_a
+):
+    plan = {"plan-enabled": "on", "plan-task_type": task.task_type_id, "plan-planned_at": future()}
+    save(client_manager_a, task, outcome="no_answer", **plan)
+    second = Task.objects.get(previous_task=task)
+    save(
+        client_manager_a,
+        second,
+        outcome="no_answer",
+        **plan,
+        **{
+            "involve-enabled": "on",
+            "involve-department": sales_a.pk,
+            "involve-task_type": TaskType.objects.get(code="other_department").pk,
+            "involve-planned_at": future(2),
+            "involve-comment": "Интересуется новым авто",
+        },
+    )
+
+    third = Task.objects.get(previous_task=second)
+    involved = Task.objects.get(involved_from=second)
+    assert second.origin_task == third.origin_task == involved.origin_task == task
