@@ -34,8 +34,7 @@ from client_history.models import (
     Vehicle,
     search_key,
 )
-from crm_workstation.identifiers import normalise_plate, normalise_vin
-from crm_workstation.phones import PhoneReading, read_phones
+from crm_workstation.phones import PhoneReading
 
 
 def _create_clients(model: type[models.Model], objs: list[models.Model]) -> None:
@@ -73,7 +72,7 @@ def load_clients(*, table: Table, report: FileReport, org: Organisation) -> None
                 if cells.has("do_not_call"):
                     extra["do_not_call"] = cells.flag("do_not_call")
                 if cells.has("phones"):
-                    extra["phones"] = read_phones(cells.raw("phones"))
+                    extra["phones"] = cells.phones("phones")
                     for reading in extra["phones"]:
                         if not reading.is_valid:
                             rows.warn(
@@ -188,19 +187,9 @@ def load_vehicles(*, table: Table, report: FileReport, org: Organisation) -> Non
                     "make": cells.field(Vehicle, "make", required=True),
                 }
                 if cells.has("vin"):
-                    raw_vin = cells.text("vin")
-                    vin = normalise_vin(raw_vin) if raw_vin else ""
-                    if vin is None:
-                        raise BadRow(
-                            f"VIN «{raw_vin}» некорректен: нужно 17 знаков — латинские буквы "
-                            "без I, O, Q и цифры"
-                        )
-                    data["vin"] = vin
+                    data["vin"] = cells.vin("vin")
                 if cells.has("plate"):
-                    plate = normalise_plate(cells.text("plate"))
-                    if len(plate) > max_length_of(Vehicle, "plate"):
-                        raise BadRow(f"госномер «{plate}» длиннее 12 символов")
-                    data["plate"] = plate
+                    data["plate"] = cells.plate("plate", max_length=max_length_of(Vehicle, "plate"))
                 if cells.has("model"):
                     data["model"] = cells.field(Vehicle, "model")
                 if cells.has("year"):

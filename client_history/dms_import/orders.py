@@ -42,7 +42,6 @@ def load_repair_orders(*, table: Table, report: FileReport, org: Organisation) -
     """Load the repair orders; returns the ids of the vehicles they belong to."""
     rows = Rows(report)
     vehicle_ids: set[int] = set()
-    max_mileage = 2_000_000
     for chunk in chunks(table.rows):
         candidates = []
         for row, values in chunk:
@@ -70,7 +69,7 @@ def load_repair_orders(*, table: Table, report: FileReport, org: Organisation) -
                     if data["closed_at"] and data["closed_at"] < data["opened_at"]:
                         raise BadRow("дата закрытия раньше даты открытия")
                 if cells.has("mileage"):
-                    data["mileage"] = cells.integer("mileage", minimum=0, maximum=max_mileage)
+                    data["mileage"] = cells.mileage("mileage")
                 if cells.has("amount"):
                     data["amount"] = cells.decimal(
                         "amount",
