@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from client_history.forecast import maintenance_forecast_annotations
 from crm_workstation.models import Branch, Department, Workshop
 from crm_workstation.phones import format_phone, normalise_phone
 from crm_workstation.scoping import user_scope
@@ -237,6 +238,28 @@ class VehicleQuerySet(models.QuerySet):
                 RepairOrder.objects.filter(vehicle=OuterRef("pk"), branch__in=scope.branch_ids)
             )
         return self.filter(condition)
+
+    def with_maintenance_forecast(
+        self,
+        *,
+        interval_months: int = MAINTENANCE_INTERVAL_MONTHS,
+        interval_km: int = MAINTENANCE_INTERVAL_KM,
+        default_km_per_day: int = DEFAULT_KM_PER_DAY,
+        order_kinds: list[str] | tuple[str, ...] = ("maintenance",),
+    ) -> "VehicleQuerySet":
+        """Each vehicle with its next maintenance (`next_maintenance`) and the readings it
+        comes from, computed by the database: one expression for the history's summary and
+        the «Подошло ТО» selection (`client_history.forecast`)."""
+        queryset = self
+        for step in maintenance_forecast_annotations(
+            RepairOrder.objects.all(),
+            interval_months=interval_months,
+            interval_km=interval_km,
+            default_km_per_day=default_km_per_day,
+            order_kinds=list(order_kinds),
+        ):
+            queryset = queryset.annotate(**step)
+        return queryset
 
 
 class Vehicle(models.Model):

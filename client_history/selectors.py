@@ -8,7 +8,6 @@ reverse relations or `apps.get_model`, never imported.
 
 import calendar
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,7 +23,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     Window,
@@ -34,9 +32,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from client_history.models import (
-    DEFAULT_KM_PER_DAY,
-    MAINTENANCE_INTERVAL_KM,
-    MAINTENANCE_INTERVAL_MONTHS,
     Client,
     ClientPhone,
     Recommendation,
@@ -417,65 +412,21 @@ class ServiceSummary:
     vehicles: list[VehicleForecast] = field(default_factory=list)
 
 
-def _reading(orders: QuerySet[RepairOrder], order_by: tuple[str, ...], value: str) -> Subquery:
-    return Subquery(orders.filter(mileage__isnull=False).order_by(*order_by).values(value)[:1])
-
-
-def vehicle_forecast(
-    vehicle: Vehicle,
-    *,
-    first_mileage: int | None,
-    first_mileage_date: dt.date | None,
-    last_mileage: int | None,
-    last_mileage_date: dt.date | None,
-    maintenance_date: dt.date | None,
-    maintenance_mileage: int | None,
-) -> VehicleForecast:
-    """Pace and next maintenance of one car from its first and last known mileage readings.
-
-    Next maintenance is the earlier of the last ТО + 12 months and the day the estimated
-    mileage reaches the last ТО mileage + 15,000 km at the car's own pace (45 km/day when
-    it has no readings of its own). A car with no ТО counts from its sale at 0 km.
-
-    This is the one home of the pace arithmetic. It is not a `Vehicle` method because
-    the readings come from the card and the orders together (`service_summary` annotates
-    them), not from the vehicle's own fields.
-    """
-    measured = (
-        first_mileage is not None
-        and last_mileage is not None
-        and first_mileage_date is not None
-        and last_mileage_date is not None
-        and last_mileage_date > first_mileage_date
-        and last_mileage > first_mileage
-    )
-    if measured:
-        pace = (last_mileage - first_mileage) / (last_mileage_date - first_mileage_date).days
-    else:
-        pace = DEFAULT_KM_PER_DAY
-
-    if maintenance_date is None and vehicle.sale_date is not None:
-        maintenance_date, maintenance_mileage = vehicle.sale_date, 0
-    by_time = by_mileage = None
-    if maintenance_date is not None:
-        by_time = add_months(maintenance_date, MAINTENANCE_INTERVAL_MONTHS)
-        if maintenance_mileage is not None:
-            target = maintenance_mileage + MAINTENANCE_INTERVAL_KM
-            if last_mileage is not None and last_mileage_date is not None:
-                start_km, start_day = last_mileage, last_mileage_date
-            else:
-                start_km, start_day = maintenance_mileage, maintenance_date
-            by_mileage = start_day + dt.timedelta(days=math.ceil((target - start_km) / pace))
-    dates = [d for d in (by_time, by_mileage) if d is not None]
+def vehicle_forecast(vehicle: Vehicle) -> VehicleForecast:
+    """Pace and next maintenance of one car, read from the annotations of
+    `Vehicle.objects.with_maintenance_forecast()`: the database computes the forecast (one
+    expression, shared with the «Подошло ТО» selection); this only names its parts."""
+    measured = bool(vehicle.forecast_measured)
+    pace = vehicle.forecast_km_per_day
     return VehicleForecast(
         vehicle=vehicle,
         km_per_day=pace,
         measured=measured,
         yearly_mileage=round(pace * 365) if measured else None,
-        last_maintenance=maintenance_date,
-        next_maintenance=min(dates) if dates else None,
-        next_by_time=by_time,
-        next_by_mileage=by_mileage,
+        last_maintenance=vehicle.forecast_last_maintenance,
+        next_maintenance=vehicle.next_maintenance,
+        next_by_time=vehicle.forecast_next_by_time,
+        next_by_mileage=vehicle.forecast_next_by_mileage,
     )
 
 
@@ -498,36 +449,8 @@ def service_summary(*, vehicles: QuerySet[Vehicle]) -> ServiceSummary:
         span = (summary.last_visit - summary.first_visit).days
         summary.average_interval_days = round(span / (summary.visits - 1))
 
-    own_orders = RepairOrder.objects.filter(vehicle=OuterRef("pk"))
-    maintenance = own_orders.filter(kind=RepairOrder.Kind.MAINTENANCE).order_by("-opened_at", "-id")
-    rows = vehicles.order_by("make", "model", "id").annotate(
-        first_order_mileage=_reading(own_orders, ("opened_at", "id"), "mileage"),
-        first_order_date=_reading(own_orders, ("opened_at", "id"), "opened_at"),
-        last_order_mileage=_reading(own_orders, ("-opened_at", "-id"), "mileage"),
-        last_order_date=_reading(own_orders, ("-opened_at", "-id"), "opened_at"),
-        maintenance_date=Subquery(maintenance.values("opened_at")[:1]),
-        maintenance_mileage=Subquery(maintenance.values("mileage")[:1]),
-    )
-    for vehicle in rows:
-        # The last reading is the later of the card's own and the last order's.
-        last_km, last_day = vehicle.last_order_mileage, vehicle.last_order_date
-        card_has_reading = vehicle.last_mileage is not None and vehicle.last_mileage_date
-        if card_has_reading and (last_day is None or vehicle.last_mileage_date >= last_day):
-            last_km, last_day = vehicle.last_mileage, vehicle.last_mileage_date
-        first_km, first_day = vehicle.first_order_mileage, vehicle.first_order_date
-        if first_day is None:
-            first_km, first_day = last_km, last_day
-        summary.vehicles.append(
-            vehicle_forecast(
-                vehicle,
-                first_mileage=first_km,
-                first_mileage_date=first_day,
-                last_mileage=last_km,
-                last_mileage_date=last_day,
-                maintenance_date=vehicle.maintenance_date,
-                maintenance_mileage=vehicle.maintenance_mileage,
-            )
-        )
+    rows = vehicles.with_maintenance_forecast().order_by("make", "model", "id")
+    summary.vehicles = [vehicle_forecast(vehicle) for vehicle in rows]
 
     yearly = [f.yearly_mileage for f in summary.vehicles if f.yearly_mileage is not None]
     if yearly:
