@@ -218,7 +218,8 @@ DEMO_SELECTION_KINDS: dict[str, list[tuple]] = {
 def selection_kinds_create() -> None:
     """A selection kind for every rule in every demo department, so a head sees real examples.
 
-    Kind names are unique across the database, so each names its branch."""
+    Names are unique within a department; each still names its branch, so a superuser's
+    lists of every branch's kinds tell them apart."""
     task_types = dict(TaskType.objects.values_list("code", "id"))
     purposes = dict(Purpose.objects.values_list("name", "id"))
     departments = Department.objects.filter(branch__code__in=DEMO_BRANCH_CODES).select_related(

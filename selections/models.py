@@ -1,6 +1,7 @@
 """Selection kinds, importer-file variants, and batches of leads they produce."""
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,7 @@ class SelectionKind(models.Model):
 
     BY_WORKSHOP_RULES = (Rule.LOST_CLIENTS_BY_WORKSHOP,)
 
-    name = models.CharField(_("наименование"), max_length=200, unique=True)
+    name = models.CharField(_("наименование"), max_length=200)
     department = models.ForeignKey(
         Department, verbose_name=_("ЦФО"), on_delete=models.PROTECT, related_name="selection_kinds"
     )
@@ -52,6 +53,14 @@ class SelectionKind(models.Model):
         verbose_name = _("вид выборки")
         verbose_name_plural = _("виды выборок")
         ordering = ["department", "name"]
+        # Each department names its own kinds: two departments may both have «Подошло ТО».
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "name"],
+                name="selectionkind_unique_name_in_department",
+                violation_error_message=_("Вид выборки с таким наименованием в этом ЦФО уже есть."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -126,6 +135,12 @@ class ImporterColumnAlias(models.Model):
         return f"{self.get_field_display()}: {self.alias}"
 
 
+def importer_files_storage() -> Storage:
+    """Where uploaded importer files live: STORAGES["importer_files"] (a shared storage when
+    the worker runs on another machine)."""
+    return storages["importer_files"]
+
+
 class LeadBatchQuerySet(models.QuerySet):
     def visible_to(self, user) -> "LeadBatchQuerySet":
         return filter_by_department(self, user)
@@ -178,6 +193,13 @@ class LeadBatch(models.Model):
     period_from = models.DateField(_("период с"), null=True, blank=True)
     period_to = models.DateField(_("период по"), null=True, blank=True)
     file_name = models.CharField(_("файл"), max_length=255, blank=True)
+    file = models.FileField(
+        _("загруженный файл"),
+        upload_to="importer/%Y/%m/",
+        storage=importer_files_storage,
+        max_length=255,
+        blank=True,
+    )
     status = models.CharField(
         _("состояние"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
@@ -226,6 +248,14 @@ class Lead(models.Model):
         TASK_ADDED = "task_added", _("Задача добавлена в существующий рабочий лист")
         SKIPPED = "skipped", _("Пропущен")
 
+    class SkipReason(models.TextChoices):
+        """Why «Создать рабочие листы» made nothing of a lead: a fixed list (SPEC §7)."""
+
+        DO_NOT_CALL = "do_not_call", _("Клиент просил не звонить")
+        NO_VALID_PHONE = "no_valid_phone", _("Нет действующего телефона")
+        TASK_EXISTS = "task_exists", _("Незавершённая задача этого вида уже есть")
+        UNUSABLE = "unusable", _("Строка с ошибками")
+
     batch = models.ForeignKey(
         LeadBatch, verbose_name=_("пакет"), on_delete=models.CASCADE, related_name="leads"
     )
@@ -256,6 +286,7 @@ class Lead(models.Model):
     )
     data = models.JSONField(_("данные строки"), default=dict, blank=True)
     last_visit = models.DateField(_("последний визит"), null=True, blank=True)
+    mileage = models.PositiveIntegerField(_("последний пробег, км"), null=True, blank=True)
     due_date = models.DateField(_("срок"), null=True, blank=True)
     match = models.CharField(
         _("сопоставление"), max_length=10, choices=Match.choices, default=Match.NONE
@@ -266,7 +297,9 @@ class Lead(models.Model):
     result = models.CharField(
         _("итог"), max_length=20, choices=Result.choices, default=Result.PENDING
     )
-    skip_reason = models.CharField(_("причина пропуска"), max_length=200, blank=True)
+    skip_reason = models.CharField(
+        _("причина пропуска"), max_length=200, choices=SkipReason.choices, blank=True
+    )
     worksheet = models.ForeignKey(
         "worksheets.Worksheet",
         verbose_name=_("рабочий лист"),

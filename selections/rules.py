@@ -1,4 +1,4 @@
-"""The rules of automatic selections (SPEC §7.1): each rule's parameters, and later its query.
+"""The rules of automatic selections (SPEC §7.1): each rule's parameters and its query.
 
 A `SelectionKind` stores a rule (code) and its parameters (data). Each rule declares the
 parameters it takes here — type, Russian label, meaning, default, bounds or choices — so the
@@ -6,21 +6,37 @@ admin form can validate them and explain them, and the rule's query can rely on 
 parameter, cleaned, with defaults filled in.
 """
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from client_history.forecast import AddMonths
 from client_history.models import (
     DEFAULT_KM_PER_DAY,
     MAINTENANCE_INTERVAL_KM,
     MAINTENANCE_INTERVAL_MONTHS,
+    ClientPhone,
+    Recommendation,
     RepairOrder,
+    Vehicle,
 )
 from selections.models import SelectionKind
 
@@ -355,3 +371,206 @@ def parameters_help_html() -> str:
         ),
         format_html_join("", "{}", ((item,) for item in items)),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules' queries
+
+
+@dataclass(frozen=True)
+class SelectionScope:
+    """Where and when a selection looks: the branch (or one of its workshops) and the period."""
+
+    branch_id: int
+    period_from: dt.date
+    period_to: dt.date
+    workshop_id: int | None = None
+
+
+# The columns every rule's query returns, one row per lead.
+LEAD_COLUMNS = ("client_id", "vehicle_id", "repair_order_id", "last_visit", "due_date", "mileage")
+
+
+def _orders_at(scope: SelectionScope, *, by_workshop: bool = False):
+    orders = RepairOrder.objects.filter(branch_id=scope.branch_id)
+    if by_workshop:
+        orders = orders.filter(workshop_id=scope.workshop_id)
+    return orders
+
+
+def _common_filters(kind: SelectionKind, scope: SelectionScope, *, vehicle: str, client: str) -> Q:
+    """The kind's common filters, for a query whose vehicle and client are at these paths."""
+    condition = Q(**{f"{client}__isnull": False})
+    makes = kind.make_list
+    if makes:
+        any_make = Q()
+        for make in makes:
+            any_make |= Q(**{f"{vehicle}__make__iexact": make})
+        condition &= any_make
+    # Age in whole years at the start of the period, by the model year (else the sale's).
+    if kind.vehicle_age_min is not None:
+        newest = scope.period_from.year - kind.vehicle_age_min
+        condition &= Q(**{f"{vehicle}__year__lte": newest}) | Q(
+            **{f"{vehicle}__year__isnull": True, f"{vehicle}__sale_date__year__lte": newest}
+        )
+    if kind.vehicle_age_max is not None:
+        oldest = scope.period_from.year - kind.vehicle_age_max
+        condition &= Q(**{f"{vehicle}__year__gte": oldest}) | Q(
+            **{f"{vehicle}__year__isnull": True, f"{vehicle}__sale_date__year__gte": oldest}
+        )
+    if kind.exclude_do_not_call:
+        condition &= Q(**{f"{client}__do_not_call": False})
+    if kind.exclude_without_valid_phone:
+        condition &= Exists(
+            ClientPhone.objects.filter(client=OuterRef(client), is_invalid=False).exclude(number="")
+        )
+    return condition
+
+
+def _served_vehicles(scope: SelectionScope, *, by_workshop: bool = False):
+    """Vehicles of the branch: served there (or in the workshop), or owned by its clients."""
+    served = Exists(_orders_at(scope, by_workshop=by_workshop).filter(vehicle=OuterRef("pk")))
+    if by_workshop:
+        return Vehicle.objects.filter(served)
+    return Vehicle.objects.filter(served | Q(owner__home_branch_id=scope.branch_id))
+
+
+def _maintenance_due(kind: SelectionKind, params: dict, scope: SelectionScope):
+    """Next maintenance (the history's own forecast) falls in the period."""
+    return (
+        _served_vehicles(scope)
+        .filter(_common_filters(kind, scope, vehicle="pk", client="owner"))
+        .with_maintenance_forecast(
+            interval_months=params["interval_months"],
+            interval_km=params["interval_km"],
+            default_km_per_day=params["default_km_per_day"],
+            order_kinds=params["order_kinds"],
+        )
+        .filter(next_maintenance__range=(scope.period_from, scope.period_to))
+        .annotate(
+            client_id=F("owner_id"),
+            vehicle_id=F("pk"),
+            repair_order_id=Subquery(
+                RepairOrder.objects.filter(vehicle=OuterRef("pk"), kind__in=params["order_kinds"])
+                .order_by("-opened_at", "-id")
+                .values("id")[:1]
+            ),
+            last_visit=F("forecast_order_last_date"),
+            due_date=F("next_maintenance"),
+            mileage=F("forecast_last_km"),
+        )
+        .order_by("next_maintenance", "id")
+    )
+
+
+def _lost_clients(kind: SelectionKind, params: dict, scope: SelectionScope, by_workshop=False):
+    """The last visit (of the counted kinds, to the branch or workshop) falls in the period."""
+    visits = _orders_at(scope, by_workshop=by_workshop).filter(
+        vehicle=OuterRef("pk"), kind__in=params["order_kinds"]
+    )
+    last = visits.order_by("-opened_at", "-id")
+    return (
+        _served_vehicles(scope, by_workshop=by_workshop)
+        .filter(_common_filters(kind, scope, vehicle="pk", client="owner"))
+        .annotate(last_visit=Subquery(last.values("opened_at")[:1]))
+        .filter(last_visit__range=(scope.period_from, scope.period_to))
+        .annotate(
+            visits=Subquery(
+                visits.order_by().values("vehicle").annotate(n=Count("id")).values("n")[:1]
+            )
+        )
+        .filter(visits__gte=params["min_visits"])
+        .annotate(
+            client_id=F("owner_id"),
+            vehicle_id=F("pk"),
+            repair_order_id=Subquery(last.values("id")[:1]),
+            due_date=Value(None, output_field=DateField()),
+            mileage=Subquery(last.values("mileage")[:1]),
+        )
+        .order_by("last_visit", "id")
+    )
+
+
+def _open_recommendations(kind: SelectionKind, params: dict, scope: SelectionScope):
+    """An order closed in the period left recommendations not done since; the car's latest
+    such order makes its one lead."""
+    open_advice = Recommendation.objects.filter(repair_order=OuterRef("pk"), is_done=False)
+    in_period = _orders_at(scope).filter(
+        Exists(open_advice), closed_at__range=(scope.period_from, scope.period_to)
+    )
+    later = in_period.filter(vehicle=OuterRef("vehicle")).filter(
+        Q(closed_at__gt=OuterRef("closed_at"))
+        | Q(closed_at=OuterRef("closed_at"), id__gt=OuterRef("id"))
+    )
+    return (
+        in_period.filter(_common_filters(kind, scope, vehicle="vehicle", client="client"))
+        .filter(~Exists(later))
+        .annotate(
+            repair_order_id=F("pk"),
+            last_visit=F("opened_at"),
+            due_date=F("closed_at"),
+        )
+        .order_by("closed_at", "id")
+    )
+
+
+def _post_visit(kind: SelectionKind, params: dict, scope: SelectionScope):
+    """An order (of the chosen kinds) closed in the period: one lead per order."""
+    return (
+        _orders_at(scope)
+        .filter(
+            closed_at__range=(scope.period_from, scope.period_to),
+            kind__in=params["order_kinds"],
+        )
+        .filter(_common_filters(kind, scope, vehicle="vehicle", client="client"))
+        .annotate(repair_order_id=F("pk"), last_visit=F("opened_at"), due_date=F("closed_at"))
+        .order_by("closed_at", "id")
+    )
+
+
+def _warranty_end(kind: SelectionKind, params: dict, scope: SelectionScope):
+    """Sale date + warranty years falls in the period."""
+    return (
+        _served_vehicles(scope)
+        .filter(sale_date__isnull=False)
+        .filter(_common_filters(kind, scope, vehicle="pk", client="owner"))
+        .annotate(warranty_end=AddMonths(F("sale_date"), Value(12 * params["warranty_years"])))
+        .filter(warranty_end__range=(scope.period_from, scope.period_to))
+        .annotate(
+            client_id=F("owner_id"),
+            vehicle_id=F("pk"),
+            repair_order_id=Value(None, output_field=IntegerField()),
+            last_visit=Subquery(
+                RepairOrder.objects.filter(vehicle=OuterRef("pk"))
+                .order_by("-opened_at", "-id")
+                .values("opened_at")[:1]
+            ),
+            due_date=F("warranty_end"),
+            mileage=F("last_mileage"),
+        )
+        .order_by("warranty_end", "id")
+    )
+
+
+_QUERIES = {
+    Rule.MAINTENANCE_DUE: _maintenance_due,
+    Rule.LOST_CLIENTS: _lost_clients,
+    Rule.LOST_CLIENTS_BY_WORKSHOP: lambda kind, params, scope: _lost_clients(
+        kind, params, scope, by_workshop=True
+    ),
+    Rule.OPEN_RECOMMENDATIONS: _open_recommendations,
+    Rule.POST_VISIT: _post_visit,
+    Rule.WARRANTY_END: _warranty_end,
+}
+
+
+def rule_leads(kind: SelectionKind, scope: SelectionScope):
+    """The leads of `kind` over `scope`: one query, rows of `LEAD_COLUMNS`.
+
+    The kind's stored parameters are cleaned again (defaults filled in for any added since it
+    was saved). A by-workshop kind needs `scope.workshop_id`.
+    """
+    if kind.by_workshop and scope.workshop_id is None:
+        raise ValueError("a by-workshop selection needs a workshop")
+    params = validate_parameters(kind.rule, kind.parameters)
+    return _QUERIES[kind.rule](kind, params, scope).values(*LEAD_COLUMNS)
