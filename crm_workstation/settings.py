@@ -142,8 +142,16 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production sets STATIC_MANIFEST=1 and runs collectstatic: hashed, compressed files served by
 # WhiteNoise with far-future caching. Otherwise (run.sh, tests) files are served from static/.
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False)
+# Uploaded importer files. A worker on another machine reads them too: point MEDIA_ROOT at a
+# shared folder, or IMPORTER_FILES_STORAGE at another storage backend.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "importer_files": {
+        "BACKEND": os.environ.get(
+            "IMPORTER_FILES_STORAGE", "django.core.files.storage.FileSystemStorage"
+        )
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -183,6 +191,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Upload limits: a request body over this is refused by Django before it reaches a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Importer files: an upload over this size is refused before it is read (and not stored);
+# the archive's limits stop zip bombs; a file of up to IMPORTER_INLINE_MAX_ROWS rows is read
+# in the request, a larger one by the background worker.
+IMPORTER_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORTER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+IMPORTER_MAX_ZIP_ENTRIES = 1000
+IMPORTER_MAX_UNCOMPRESSED_BYTES = 150 * 1024 * 1024
+IMPORTER_MAX_COMPRESSION_RATIO = 200
+IMPORTER_EMPTY_ROWS_END = 1000
+IMPORTER_INLINE_MAX_ROWS = int(os.environ.get("IMPORTER_INLINE_MAX_ROWS", 2000))
 
 # Pagination size used by every list.
 CRM_PAGE_SIZE = 25
