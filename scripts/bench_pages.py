@@ -30,6 +30,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from client_history.models import Client, ClientPhone, Vehicle  # noqa: E402
+from tasks.models import Task  # noqa: E402
 
 
 def measure(http: HttpClient, url: str, repeat: int) -> tuple[float, float, int, int]:
@@ -80,6 +81,26 @@ def main() -> None:
         ("vehicle card", reverse("client_history:vehicle_card", args=[vehicle.pk])),
         ("history (client)", reverse("client_history:client_history", args=[client.pk])),
         ("history (vehicle)", reverse("client_history:vehicle_history", args=[vehicle.pk])),
+    ]
+    # The task the manager would open next: their department's, unfinished, about a car.
+    task = (
+        Task.objects.visible_to(user)
+        .unfinished()
+        .filter(vehicle__isnull=False)
+        .order_by("planned_at")
+        .first()
+    )
+    if task is not None:
+        window = reverse("tasks:task_window", args=[task.pk])
+        pages += [
+            ("task window", window),
+            ("task window, Интервью chosen", f"{window}?outcome=interview"),
+        ]
+    my_tasks = reverse("tasks:my_tasks")
+    pages += [
+        ("Мои задачи", my_tasks),
+        ("Мои задачи, overdue", f"{my_tasks}?period=overdue"),
+        ("reminder count", reverse("tasks:reminder")),
     ]
     print(
         f"database: {connection.vendor}; user: {user.username}; clients: {Client.objects.count():,}; "
