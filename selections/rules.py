@@ -399,24 +399,26 @@ def _orders_at(scope: SelectionScope, *, by_workshop: bool = False):
 
 
 def _common_filters(kind: SelectionKind, scope: SelectionScope, *, vehicle: str, client: str) -> Q:
-    """The kind's common filters, for a query whose vehicle and client are at these paths."""
+    """The kind's common filters, for a query whose vehicle and client are at these paths
+    (`vehicle` empty: the query is of vehicles)."""
+    v = f"{vehicle}__" if vehicle else ""
     condition = Q(**{f"{client}__isnull": False})
     makes = kind.make_list
     if makes:
         any_make = Q()
         for make in makes:
-            any_make |= Q(**{f"{vehicle}__make__iexact": make})
+            any_make |= Q(**{f"{v}make__iexact": make})
         condition &= any_make
     # Age in whole years at the start of the period, by the model year (else the sale's).
     if kind.vehicle_age_min is not None:
         newest = scope.period_from.year - kind.vehicle_age_min
-        condition &= Q(**{f"{vehicle}__year__lte": newest}) | Q(
-            **{f"{vehicle}__year__isnull": True, f"{vehicle}__sale_date__year__lte": newest}
+        condition &= Q(**{f"{v}year__lte": newest}) | Q(
+            **{f"{v}year__isnull": True, f"{v}sale_date__year__lte": newest}
         )
     if kind.vehicle_age_max is not None:
         oldest = scope.period_from.year - kind.vehicle_age_max
-        condition &= Q(**{f"{vehicle}__year__gte": oldest}) | Q(
-            **{f"{vehicle}__year__isnull": True, f"{vehicle}__sale_date__year__gte": oldest}
+        condition &= Q(**{f"{v}year__gte": oldest}) | Q(
+            **{f"{v}year__isnull": True, f"{v}sale_date__year__gte": oldest}
         )
     if kind.exclude_do_not_call:
         condition &= Q(**{f"{client}__do_not_call": False})
@@ -439,7 +441,7 @@ def _maintenance_due(kind: SelectionKind, params: dict, scope: SelectionScope):
     """Next maintenance (the history's own forecast) falls in the period."""
     return (
         _served_vehicles(scope)
-        .filter(_common_filters(kind, scope, vehicle="pk", client="owner"))
+        .filter(_common_filters(kind, scope, vehicle="", client="owner"))
         .with_maintenance_forecast(
             interval_months=params["interval_months"],
             interval_km=params["interval_km"],
@@ -471,7 +473,7 @@ def _lost_clients(kind: SelectionKind, params: dict, scope: SelectionScope, by_w
     last = visits.order_by("-opened_at", "-id")
     return (
         _served_vehicles(scope, by_workshop=by_workshop)
-        .filter(_common_filters(kind, scope, vehicle="pk", client="owner"))
+        .filter(_common_filters(kind, scope, vehicle="", client="owner"))
         .annotate(last_visit=Subquery(last.values("opened_at")[:1]))
         .filter(last_visit__range=(scope.period_from, scope.period_to))
         .annotate(
@@ -533,7 +535,7 @@ def _warranty_end(kind: SelectionKind, params: dict, scope: SelectionScope):
     return (
         _served_vehicles(scope)
         .filter(sale_date__isnull=False)
-        .filter(_common_filters(kind, scope, vehicle="pk", client="owner"))
+        .filter(_common_filters(kind, scope, vehicle="", client="owner"))
         .annotate(warranty_end=AddMonths(F("sale_date"), Value(12 * params["warranty_years"])))
         .filter(warranty_end__range=(scope.period_from, scope.period_to))
         .annotate(
