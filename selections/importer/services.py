@@ -1,9 +1,11 @@
 """Reading an importer file and turning it into a batch of leads."""
 
+import contextlib
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from django.conf import settings
@@ -113,41 +115,77 @@ def importer_batch_create(
     department: Department,
     user=None,
 ) -> LeadBatch:
-    """Store an importer file as a new batch of leads.
+    """Store an uploaded importer file as a new batch of leads.
 
     The file is checked and its header found first: a file that is not a readable importer
     file raises `ImporterFileError` and nothing is written (or stored). A file of up to
-    IMPORTER_INLINE_MAX_ROWS rows is read here, in the same transaction, so its leads are
-    there when this returns; a larger one is read by the background job
+    IMPORTER_INLINE_MAX_ROWS rows is read here, in one transaction, so its leads are there
+    when this returns; a larger one is read by the background job
     (`selections.jobs.importer_file_read`), enqueued once the batch is committed.
     """
     from selections import jobs
 
     sheet = importer_open(file, variant=variant)
-    file.seek(0)
-    batch = LeadBatch(
+    if sheet.total_rows <= settings.IMPORTER_INLINE_MAX_ROWS:
+        result = ImporterResult(sheet=sheet, rows=importer_read_rows(sheet))
+        return importer_batch_from_result(
+            file=file,
+            result=result,
+            variant=variant,
+            branch=branch,
+            department=department,
+            user=user,
+        )
+    batch = _batch_new(file=file, variant=variant, branch=branch, department=department, user=user)
+    batch.total_rows = sheet.total_rows
+    with _file_removed_on_failure(batch), transaction.atomic():
+        batch.file.save(file.name or "importer.xlsx", file, save=False)
+        batch.save()
+        transaction.on_commit(lambda: jobs.importer_file_read.enqueue(batch_id=batch.pk))
+    return batch
+
+
+def importer_batch_from_result(
+    *,
+    file: File,
+    result: ImporterResult,
+    variant: ImporterVariant,
+    branch: Branch,
+    department: Department,
+    user=None,
+) -> LeadBatch:
+    """Store a file already read (`importer_read`) as a ready batch with its leads, in one
+    transaction."""
+    batch = _batch_new(file=file, variant=variant, branch=branch, department=department, user=user)
+    with _file_removed_on_failure(batch), transaction.atomic():
+        file.seek(0)
+        batch.file.save(file.name or "importer.xlsx", file, save=False)
+        batch.save()
+        _leads_write(batch=batch, rows=result.rows, notes=result.sheet.notes)
+    batch.refresh_from_db()
+    return batch
+
+
+def _batch_new(*, file: File, variant, branch, department, user) -> LeadBatch:
+    return LeadBatch(
         kind=LeadBatch.Kind.IMPORTER_FILE,
         importer_variant=variant,
         branch=branch,
         department=department,
-        file_name=(file.name or "")[-255:],
-        total_rows=sheet.total_rows,
+        file_name=Path(file.name or "").name[-255:],
         created_by=user,
     )
+
+
+@contextlib.contextmanager
+def _file_removed_on_failure(batch: LeadBatch) -> Iterator[None]:
+    """A transaction that fails leaves no stored file behind either."""
     try:
-        with transaction.atomic():
-            batch.file.save(file.name or "importer.xlsx", file, save=False)
-            batch.save()
-            if sheet.total_rows <= settings.IMPORTER_INLINE_MAX_ROWS:
-                _leads_write(batch=batch, rows=importer_read_rows(sheet), notes=sheet.notes)
-                batch.refresh_from_db()
-            else:
-                transaction.on_commit(lambda: jobs.importer_file_read.enqueue(batch_id=batch.pk))
+        yield
     except BaseException:
         if batch.file:
             batch.file.delete(save=False)
         raise
-    return batch
 
 
 def importer_batch_read(*, batch_id: int) -> None:
