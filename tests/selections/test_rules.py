@@ -132,6 +132,7 @@ def test_lost_clients_last_visit_in_the_period_and_none_since(make_kind, make_ca
     rows = found(kind, JANUARY, branch=branch_a)
 
     assert set(rows) == {inside.pk, first_of_period.pk}
+    assert not {came_back.pk, after.pk, before.pk} & set(rows)
     assert rows[inside.pk]["last_visit"] == day("2025-01-31")
     assert rows[inside.pk]["mileage"] == 20000
 
@@ -166,6 +167,7 @@ def test_lost_clients_by_workshop_counts_that_workshop_only(make_kind, make_car,
 
     rows = found(kind, JANUARY, branch=branch_a, workshop=mechanical)
     assert set(rows) == {left_mechanical.pk}
+    assert loyal.pk not in rows
     rows = found(kind, JANUARY, branch=branch_a, workshop=body)
     assert set(rows) == {body_only.pk}
     # The branch as a whole still sees the car that moved to the body shop.
