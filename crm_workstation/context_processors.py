@@ -11,7 +11,9 @@ from crm_workstation.scoping import user_scope
 # «Аналитика», «Выборки». A tab appears here when its page exists; no link leads to a page that
 # is not there yet. The client search is reached from every page through the header's box too.
 TABS: list[tuple[str, str | Promise]] = [
+    ("worksheets:stages", _("Этапы сделок")),
     ("tasks:my_tasks", _("Мои задачи")),
+    ("selections:selections", _("Выборки")),
     ("client_history:client_search", _("Клиенты")),
 ]
 

@@ -21,5 +21,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("clients/", include("client_history.urls")),
     path("tasks/", include("tasks.urls")),
+    path("selections/", include("selections.urls")),
+    path("", include("worksheets.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,5 +3,5 @@ from django.shortcuts import redirect
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The workstation's home: «Мои задачи» until the Deal Stages tab (SPEC §5.2) exists."""
-    return redirect("tasks:my_tasks")
+    """The workstation's home: the «Этапы сделок» tab (SPEC §5.2)."""
+    return redirect("worksheets:stages")

@@ -16,6 +16,8 @@ from client_history.models import ClientPhone
 from crm_workstation.models import Department, Workshop
 from tasks import services
 from tasks.models import InterviewResult, PurchaseOption, Task, TaskType
+from worksheets.models import Worksheet
+from worksheets.selectors import department_staff, reassign_departments
 
 MAX_MILEAGE = 2_000_000
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -237,9 +239,10 @@ class InvolveForm(_PlannedPart):
         label=gettext_lazy("Комментарий"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, task: Task, **kwargs):
+    def __init__(self, *args, task: Task | None = None, worksheet=None, **kwargs):
+        # From the task window (the task's worksheet) or the worksheet window.
         super().__init__(*args, **kwargs)
-        own = task.worksheet.department
+        own = (worksheet or task.worksheet).department
         departments = Department.objects.filter(branch_id=own.branch_id).exclude(pk=own.pk)
         self.fields["department"].queryset = departments
         self.fields["executor"].queryset = (
@@ -312,3 +315,48 @@ class ServiceRequestForm(_PlannedPart):
             purchase_option=d["purchase_option"],
             comment=d["comment"].strip(),
         )
+
+
+class WorksheetInvolveForm(InvolveForm):
+    """«Привлечь исполнителя» on the worksheet window: the form stands alone, always on."""
+
+    def is_enabled(self) -> bool:
+        return self.is_bound
+
+
+class ReassignForm(forms.Form):
+    """A department head gives tasks to a manager of the department: the ticked tasks, the
+    unfinished tasks of the ticked worksheets, or «Поставить» — of the whole filtered list."""
+
+    executor = PersonChoiceField(
+        label=gettext_lazy("Кому передать"),
+        queryset=get_user_model().objects.none(),
+        empty_label=gettext_lazy("— выберите сотрудника —"),
+        error_messages={"required": gettext_lazy("Выберите сотрудника, которому передать задачи.")},
+    )
+    task = forms.ModelMultipleChoiceField(queryset=Task.objects.none(), required=False)
+    worksheet = forms.ModelMultipleChoiceField(queryset=Worksheet.objects.none(), required=False)
+    everything = forms.BooleanField(label=gettext_lazy("Поставить — весь список"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = reassign_departments(user=user)
+        self.fields["executor"].queryset = department_staff(departments=departments)
+        self.fields["task"].queryset = Task.objects.filter(worksheet__department__in=departments)
+        self.fields["worksheet"].queryset = Worksheet.objects.filter(department__in=departments)
+        for name in ("task", "worksheet"):
+            self.fields[name].error_messages.update(
+                invalid_choice=_("Задача или рабочий лист не найдены: обновите страницу."),
+                invalid_pk_value=_("Задача или рабочий лист не найдены: обновите страницу."),
+            )
+        self.fields["executor"].error_messages["invalid_choice"] = _(
+            "Этого сотрудника нет среди сотрудников ваших ЦФО."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("task") or data.get("worksheet") or data.get("everything")):
+            raise forms.ValidationError(
+                _("Отметьте задачи или рабочие листы либо «Поставить — весь список».")
+            )
+        return data

@@ -10,12 +10,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from client_history.models import ClientPhone, Vehicle
 from crm_workstation.models import Department, Workshop
 from crm_workstation.scoping import user_scope
 from tasks.models import InterviewResult, PurchaseOption, ServiceRequest, Task, TaskType
 from worksheets.models import Worksheet
+from worksheets.selectors import reassign_departments
 
 
 class TaskConflict(Exception):
@@ -320,3 +322,83 @@ def task_take_next(*, user) -> Task | None:
                 task.save(update_fields=["executor"])
                 return task
     return None
+
+
+# The worksheet window (SPEC §5.3.4) and a department head's reassignment (§5.3.9).
+
+
+def worksheet_involve_department(*, worksheet: Worksheet, user, involvement: Involvement) -> Task:
+    """«Привлечь исполнителя» from the worksheet window: a task for another department of the
+    same branch, on the client's worksheet there (found or made).
+
+    The involvement is about the worksheet's current work, so the new task names as
+    `involved_from` the worksheet's nearest unfinished task (or its latest task) and continues
+    that task's chain; both worksheets then show each other (§5.3.3, §5.3.6). A worksheet with
+    no task yet involves from nothing: the new task starts its own chain.
+    """
+    source = (
+        worksheet.tasks.filter(status__in=Task.UNFINISHED).order_by("planned_at", "id").first()
+        or worksheet.tasks.order_by("-planned_at", "-id").first()
+    )
+    with transaction.atomic():
+        if source is not None:
+            return task_involve_executor(task=source, user=user, involvement=involvement)
+        department = involvement.department
+        if (
+            department.branch_id != worksheet.department.branch_id
+            or department == worksheet.department
+        ):
+            raise TaskPlanError(
+                _("Привлечь можно только другой ЦФО той же структурной единицы."),
+                field="department",
+            )
+        target, _created = Worksheet.objects.get_or_create(
+            client=worksheet.client,
+            department=department,
+            defaults={
+                "purpose": worksheet.purpose,
+                "initiator": user,
+                "source": Worksheet.Source.INVOLVEMENT,
+                "responsible": involvement.executor,
+            },
+        )
+        task = _create_task(
+            worksheet=target,
+            task_type=involvement.task_type,
+            goal=involvement.comment,
+            planned_at=involvement.planned_at,
+            executor=involvement.executor,
+            user=user,
+        )
+        # A first task is the start of its own chain.
+        Task.objects.filter(pk=task.pk).update(origin_task_id=task.pk)
+        task.origin_task_id = task.pk
+        return task
+
+
+def tasks_reassign(*, tasks_qs, executor: AbstractBaseUser, user: AbstractBaseUser) -> int:
+    """A department head gives tasks to `executor`, one or many at once; how many changed.
+
+    Only unfinished tasks of the departments the user heads (`reassign_task`) and `executor`
+    works in are changed; the rest of `tasks_qs` is left alone. One transaction, one UPDATE
+    per batch, and a history record of each change with the head as its author. Each changed
+    task's version moves on, so a result form opened before the change is refused.
+    """
+    allowed = reassign_departments(user=user).filter(employeeprofile__user=executor)
+    with transaction.atomic():
+        rows = Task.objects.filter(
+            pk__in=tasks_qs.order_by().values("pk"),
+            status__in=Task.UNFINISHED,
+            worksheet__department__in=allowed,
+        ).exclude(executor=executor)
+        if connection.vendor == "postgresql":
+            rows = rows.select_for_update(of=("self",))
+        tasks = list(rows.order_by("pk"))
+        for task in tasks:
+            task.executor = executor
+            task.version += 1
+        if tasks:
+            bulk_update_with_history(
+                tasks, Task, ["executor", "version"], batch_size=500, default_user=user
+            )
+    return len(tasks)

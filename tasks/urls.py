@@ -11,4 +11,6 @@ urlpatterns = [
     path("next/", views.next_task, name="next_task"),
     path("<int:pk>/", views.task_window, name="task_window"),
     path("<int:pk>/fill/", views.fill_candidates, name="fill_candidates"),
+    path("reassign/", views.tasks_reassign, name="tasks_reassign"),
+    path("worksheet/<int:pk>/involve/", views.worksheet_involve, name="worksheet_involve"),
 ]

@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from crm_workstation.http import HtmxHttpRequest, partial_target
 from crm_workstation.models import EmployeeProfile
@@ -19,11 +22,16 @@ from tasks.filters import MyTasksFilter, tasks_due_count, tasks_open_to, tasks_t
 from tasks.forms import (
     FollowUpForm,
     InvolveForm,
+    ReassignForm,
     ResultForm,
     ServiceRequestForm,
+    WorksheetInvolveForm,
     completed_tasks_of,
 )
 from tasks.models import InterviewResult, Task
+from worksheets import selectors as worksheet_selectors
+from worksheets.filters import StagesFilter
+from worksheets.models import Worksheet
 
 WINDOW = "tasks/task_window.html"
 # What the result form keeps when it is re-drawn for another outcome.
@@ -324,3 +332,105 @@ def reminder(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponse(status=STOP_POLLING)
     return render(request, MY_TASKS + "#reminder", {"due_count": tasks_due_count(request.user)})
+
+
+# The worksheet window's «Привлечь исполнителя» (SPEC §5.3.4) and a head's reassignment.
+
+WORKSHEET_INVOLVE = "worksheets/involve.html"
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request", "HX-Target")
+def worksheet_involve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A task for another department of the branch, from the worksheet window: the form (a
+    page of its own, or brought into the window by htmx) and its save."""
+    try:
+        worksheet = worksheet_selectors.worksheet_for_window(user=request.user, pk=pk)
+    except Worksheet.DoesNotExist as missing:
+        raise Http404 from missing
+    window = reverse("worksheets:worksheet_window", args=[worksheet.pk])
+    data = request.POST if request.method == "POST" else None
+    form = WorksheetInvolveForm(data, prefix="involve", worksheet=worksheet)
+    status = 200
+    if data is not None:
+        if form.is_valid():
+            try:
+                task = services.worksheet_involve_department(
+                    worksheet=worksheet, user=request.user, involvement=form.to_involvement()
+                )
+            except services.TaskPlanError as problem:
+                form.add_error(
+                    problem.field if problem.field in form.fields else None, str(problem)
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Задача %(number)s поставлена: %(department)s, рабочий лист %(worksheet)s.")
+                    % {
+                        "number": task.number,
+                        "department": task.worksheet.department.name,
+                        "worksheet": task.worksheet.number,
+                    },
+                )
+                if request.htmx:
+                    return HttpResponseClientRedirect(window)
+                return redirect(window)
+        status = 400
+    template = WORKSHEET_INVOLVE
+    if partial_target(request, {"involve-slot"}):
+        template += "#form"
+    context = {"worksheet": worksheet, "involve": form, "window_url": window}
+    return render(request, template, context, status=status)
+
+
+@require_POST
+def tasks_reassign(request: HtmxHttpRequest) -> HttpResponse:
+    """A department head gives the ticked tasks, the ticked worksheets' tasks, or those of the
+    whole filtered list of «Этапы сделок» («Поставить») to a manager of the department."""
+    if not (request.user.is_superuser or request.user.has_perm("tasks.reassign_task")):
+        raise PermissionDenied
+    back = safe_next(request, reverse("worksheets:stages"))
+    form = ReassignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        errors = [str(e) for field in form.errors.values() for e in field]
+        if request.htmx:
+            context = {"reassign_errors": errors, "reassign_form": form}
+            return render(request, "worksheets/_reassign_bar.html#errors", context, status=400)
+        for error in errors:
+            messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    chosen = Q(pk__in=[task.pk for task in data["task"]]) | Q(
+        worksheet__in=[worksheet.pk for worksheet in data["worksheet"]]
+    )
+    if data["everything"]:
+        filterset = StagesFilter(request.POST, queryset=Worksheet.objects.none(), user=request.user)
+        listed = filterset.apply(worksheet_selectors.stage_worksheets(user=request.user))
+        stage = request.POST.get("stage", "")
+        if stage in worksheet_selectors.Stage.LABELS:
+            listed = worksheet_selectors.stage_of(listed, user=request.user, stage=stage)
+        chosen = Q(worksheet__in=listed.values("pk"))
+    count = services.tasks_reassign(
+        tasks_qs=Task.objects.visible_to(request.user).filter(chosen),
+        executor=data["executor"],
+        user=request.user,
+    )
+    executor = data["executor"]
+    if count:
+        messages.success(
+            request,
+            _("Передано задач: %(count)s — исполнитель %(name)s.")
+            % {"count": count, "name": executor.get_full_name() or executor.get_username()},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "Передавать нечего: среди выбранных нет незавершённых задач ЦФО, в которых "
+                "работает %(name)s."
+            )
+            % {"name": executor.get_full_name() or executor.get_username()},
+        )
+    if request.htmx:
+        return HttpResponseClientRedirect(back)
+    return redirect(back)
