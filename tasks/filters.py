@@ -2,13 +2,15 @@
 count of tasks that are due."""
 
 import datetime as dt
+from collections.abc import Callable
+from functools import cached_property
 
 import django_filters
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +19,7 @@ from tasks.models import Task, TaskType
 from tasks.services import tasks_available_to
 
 # The executor's own section: what they took (SPEC §6.2); `new` tasks are the other section's.
-TAKEN_STATUSES = (Task.Status.IN_WORK, Task.Status.ON_CONTROL, Task.Status.DONE)
+TAKEN_UNFINISHED = (Task.Status.IN_WORK, Task.Status.ON_CONTROL)
 ROW_RELATIONS = ("worksheet__client", "vehicle", "task_type", "executor")
 
 
@@ -130,22 +132,45 @@ def _rows(queryset: QuerySet) -> QuerySet:
     return queryset.select_related(*ROW_RELATIONS)
 
 
-def tasks_taken_by(user: AbstractBaseUser) -> QuerySet[Task]:
+class Concatenated:
+    """Two querysets read as one list by the paginator: all of `first`, then all of `second`.
+
+    Each part keeps an order an index gives, where one ORDER BY over both (a CASE) would sort
+    every task the user ever had on each page view.
+    """
+
+    def __init__(self, first: QuerySet, second: QuerySet):
+        self.first, self.second = first, second
+
+    @cached_property
+    def first_count(self) -> int:
+        return self.first.count()
+
+    def count(self) -> int:
+        return self.first_count + self.second.count()
+
+    def __getitem__(self, key: slice) -> list:
+        start, stop = key.start or 0, key.stop
+        rows = []
+        if start < self.first_count:
+            rows += self.first[start : min(stop, self.first_count)]
+        if stop > self.first_count:
+            rows += self.second[max(start - self.first_count, 0) : stop - self.first_count]
+        return rows
+
+
+def tasks_taken_by(
+    user: AbstractBaseUser, *, narrow: Callable[[QuerySet], QuerySet] = lambda qs: qs
+) -> Concatenated:
     """SPEC §6.2: the user is the executor, and the task is in work, on control or done.
 
     Unfinished tasks come first by planned time; the finished ones follow, the latest first, so
-    the first page is today's work rather than last year's calls.
+    the first page is today's work rather than last year's calls. `narrow` is the filter.
     """
-    unfinished = Q(status__in=Task.UNFINISHED)
-    return _rows(
-        Task.objects.visible_to(user)
-        .filter(executor_id=user.pk, status__in=TAKEN_STATUSES)
-        .order_by(
-            Case(When(unfinished, then=Value(0)), default=Value(1), output_field=IntegerField()),
-            Case(When(unfinished, then=F("planned_at"))).asc(),
-            Case(When(~unfinished, then=F("planned_at"))).desc(),
-            "id",
-        )
+    taken = narrow(Task.objects.visible_to(user).filter(executor_id=user.pk))
+    return Concatenated(
+        _rows(taken.filter(status__in=TAKEN_UNFINISHED).order_by("planned_at", "id")),
+        _rows(taken.filter(status=Task.Status.DONE).order_by("-planned_at", "-id")),
     )
 
 

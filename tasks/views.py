@@ -298,7 +298,9 @@ def my_tasks(request: HtmxHttpRequest) -> HttpResponse:
     filterset = MyTasksFilter(request.GET, queryset=Task.objects.none())
     context = {
         "filter": filterset,
-        "mine_page": _page(request, filterset.apply(tasks_taken_by(request.user)), "mine_page"),
+        "mine_page": _page(
+            request, tasks_taken_by(request.user, narrow=filterset.apply), "mine_page"
+        ),
         "available_page": _page(
             request, filterset.apply(tasks_open_to(request.user)), "available_page"
         ),

@@ -397,11 +397,12 @@ def test_query_count_does_not_grow_with_the_rows(
     _fill(manager_a, service_a, rows)
 
     # session, user, profile's layout, scope (branches, departments), task types of the form,
-    # a count and a page per section; the header's structural unit (2).
-    with django_assert_max_num_queries(12):
+    # «Я исполнитель»: a count and a page of its unfinished and of its finished part (each in
+    # index order), «Доступные мне»: a count and a page; the header's structural unit (2).
+    with django_assert_max_num_queries(14):
         response = client_manager_a.get(URL)
     assert len(_sections(response)[0]) == rows
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         client_manager_a.get(URL, headers={"HX-Request": "true", "HX-Target": "my-tasks-sections"})
 
 
@@ -516,3 +517,41 @@ def test_my_tasks_page_has_the_next_task_button(client_manager_a):
     html = client_manager_a.get(URL).content.decode()
 
     assert html.count(f'action="{reverse("tasks:next_task")}"') == 2  # the page and the header
+
+
+def test_mine_pages_run_from_the_unfinished_into_the_finished(
+    client_manager_a, manager_a, service_a, settings
+):
+    settings.CRM_PAGE_SIZE = 3
+    now = timezone.now()
+    unfinished = [
+        _task(
+            service_a,
+            executor=manager_a,
+            status=Task.Status.IN_WORK,
+            planned_at=now + dt.timedelta(hours=i),
+        )
+        for i in range(4)
+    ]
+    finished = [
+        _task(
+            service_a,
+            executor=manager_a,
+            status=Task.Status.DONE,
+            outcome=Task.Outcome.NO_ANSWER,
+            finished_at=now,
+            planned_at=now - dt.timedelta(days=i + 1),
+        )
+        for i in range(4)
+    ]
+
+    pages = [
+        [row.number for row in client_manager_a.get(URL, {"mine_page": n}).context["mine_page"]]
+        for n in (1, 2, 3)
+    ]
+
+    assert pages == [
+        [t.number for t in unfinished[:3]],
+        [unfinished[3].number, finished[0].number, finished[1].number],
+        [t.number for t in finished[2:]],
+    ]
