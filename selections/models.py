@@ -325,3 +325,23 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}/{self.row_number or self.id}"
+
+    @property
+    def client_name(self) -> str:
+        """The matched client's name, else the name the importer file gave."""
+        if self.client_id is not None:
+            return self.client.name
+        return self.data.get("name") or ""
+
+    @property
+    def vehicle_name(self) -> str:
+        """Make and model of the matched vehicle, else as the file gave them."""
+        if self.vehicle_id is not None:
+            return " ".join(p for p in (self.vehicle.make, self.vehicle.model) if p)
+        return " ".join(p for p in (self.data.get("make"), self.data.get("model")) if p)
+
+    @property
+    def vehicle_ident(self) -> str:
+        if self.vehicle_id is not None:
+            return self.vehicle.plate or self.vehicle.vin
+        return self.data.get("plate") or self.data.get("vin") or ""

@@ -576,3 +576,33 @@ def rule_leads(kind: SelectionKind, scope: SelectionScope):
         raise ValueError("a by-workshop selection needs a workshop")
     params = validate_parameters(kind.rule, kind.parameters)
     return _QUERIES[kind.rule](kind, params, scope).values(*LEAD_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Periods
+
+
+def month_bounds(today: dt.date, offset: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of the month `offset` months from `today`'s."""
+    index = today.year * 12 + today.month - 1 + offset
+    first = dt.date(index // 12, index % 12 + 1, 1)
+    following = dt.date((index + 1) // 12, (index + 1) % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+def default_period(rule: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period a kind runs for when nobody chooses one (the nightly `run_selections`):
+
+    - maintenance due, warranty end: next month — time to invite before the date comes;
+    - lost clients (also by workshop): the month a year ago — cars last seen twelve months back;
+    - open recommendations: last month — advice given recently is still fresh;
+    - post-visit call: yesterday — the call is made the day after the visit.
+    """
+    if rule in (Rule.MAINTENANCE_DUE, Rule.WARRANTY_END):
+        return month_bounds(today, 1)
+    if rule in (Rule.LOST_CLIENTS, Rule.LOST_CLIENTS_BY_WORKSHOP):
+        return month_bounds(today, -12)
+    if rule == Rule.OPEN_RECOMMENDATIONS:
+        return month_bounds(today, -1)
+    yesterday = today - dt.timedelta(days=1)
+    return yesterday, yesterday

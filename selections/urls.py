@@ -1,0 +1,13 @@
+from django.urls import path
+
+from selections import views
+
+app_name = "selections"
+
+urlpatterns = [
+    path("", views.selections, name="selections"),
+    path("run/", views.run, name="run"),
+    path("batches/<int:pk>/", views.batch, name="batch"),
+    path("batches/<int:pk>/select/", views.batch_select, name="batch_select"),
+    path("batches/<int:pk>/create/", views.batch_create, name="batch_create"),
+]
