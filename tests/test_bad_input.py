@@ -43,6 +43,11 @@ ODD_QUERIES = [
     "outcome=repeat&copied_from=-5&wrong_phone=%00&reported_mileage=1e99",
     "outcome=%00&interview_result[]=1&comment=" + "ж" * 5000,
     "next=https://evil.example/&outcome=wrong_data&wrong_data=phone",
+    # «Этапы сделок»: the section, the chosen worksheet, the search and the filters.
+    "stage=forever&worksheet=abc&department=x&purpose=-1&task_type=1e9",
+    "stage[]=new&worksheet=99999999999999999999&department=99999999999999999999",
+    "worksheet=-5&q=%00&purpose=%FF&requests_page=x",
+    "stage=processed&page=2&q=" + "8" * 300,
 ]
 
 
@@ -55,7 +60,13 @@ def objects(branch_a, service_a):
     task = TaskFactory(
         worksheet=WorksheetFactory(department=service_a, client=client), vehicle=vehicle
     )
-    return {"client": client, "vehicle": vehicle, "repair_order": repair_order, "task": task}
+    return {
+        "client": client,
+        "vehicle": vehicle,
+        "repair_order": repair_order,
+        "task": task,
+        "worksheet": task.worksheet,
+    }
 
 
 GET_PAGES = sorted(
@@ -128,3 +139,28 @@ def test_odd_task_results_never_answer_500(data, client_manager_a, objects):
     assert response.status_code < 500
     if response.status_code == 302:
         assert "evil" not in response["Location"]
+
+
+STAGE_POSTS = [
+    ("tasks:tasks_reassign", None, {}),
+    ("tasks:tasks_reassign", None, {"executor": "abc", "task": ["x", "-1"]}),
+    ("tasks:tasks_reassign", None, {"executor": "99999999999999999999", "everything": "on"}),
+    ("tasks:tasks_reassign", None, {"executor": "\x00", "worksheet": "1e9", "stage": "\x00"}),
+    ("tasks:tasks_reassign", None, {"everything": "on", "department": "x", "q": "я" * 5000}),
+    ("worksheets:worksheet_set_responsible", "worksheet", {"responsible": "abc"}),
+    ("worksheets:worksheet_set_responsible", "worksheet", {"responsible": ["1", "2"]}),
+    ("tasks:worksheet_involve", "worksheet", {}),
+    ("tasks:worksheet_involve", "worksheet", {"involve-department": "-1"}),
+    ("tasks:worksheet_involve", "worksheet", {"involve-planned_at": "31.02.2030"}),
+    ("tasks:worksheet_involve", "worksheet", {"involve-task_type": "\x00", "involve-comment": ""}),
+]
+
+
+@pytest.mark.parametrize(("url_name", "object_key", "data"), STAGE_POSTS)
+def test_odd_stage_and_worksheet_posts_never_answer_500(
+    url_name, object_key, data, client_head_a, objects
+):
+    url = reverse(url_name, kwargs={"pk": objects[object_key].pk} if object_key else {})
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client_head_a.post(url, data, headers=headers)
+        assert response.status_code < 500, (url_name, data, headers)

@@ -106,6 +106,33 @@ MATRIX = {
         None,
         {ANON: 302, "manager_a": 302, "head_a": 302, "manager_b": 302, "superuser": 302},
     ),
+    "worksheets:stages": (
+        "get",
+        None,
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    ),
+    "worksheets:worksheet_window": (
+        "get",
+        "worksheet",
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 404, "superuser": 200},
+    ),
+    # A head's change of the responsible; a manager is refused (a message, back to the window).
+    "worksheets:worksheet_set_responsible": (
+        "post",
+        "worksheet",
+        {ANON: 302, "manager_a": 302, "head_a": 302, "manager_b": 404, "superuser": 302},
+    ),
+    "tasks:worksheet_involve": (
+        "get",
+        "worksheet",
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 404, "superuser": 200},
+    ),
+    # Only with `reassign_task`: a manager is forbidden; a head is sent back with the count.
+    "tasks:tasks_reassign": (
+        "post",
+        None,
+        {ANON: 302, "manager_a": 403, "head_a": 302, "manager_b": 403, "superuser": 302},
+    ),
     "admin:index": (
         "get",
         None,
@@ -116,6 +143,8 @@ MATRIX = {
 POST_DATA = {
     "client_history:client_set_do_not_call": {"do_not_call": "1"},
     "tasks:my_tasks_set_view": {"layout": "cards"},
+    "worksheets:worksheet_set_responsible": {"responsible": ""},
+    "tasks:tasks_reassign": {"everything": "on"},
 }
 
 
@@ -147,7 +176,13 @@ def objects(branch_a, service_a):
     task = TaskFactory(
         worksheet=WorksheetFactory(department=service_a, client=client), vehicle=vehicle
     )
-    return {"client": client, "vehicle": vehicle, "repair_order": repair_order, "task": task}
+    return {
+        "client": client,
+        "vehicle": vehicle,
+        "repair_order": repair_order,
+        "task": task,
+        "worksheet": task.worksheet,
+    }
 
 
 @pytest.mark.parametrize("user_key", USERS)

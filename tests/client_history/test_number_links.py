@@ -1,6 +1,6 @@
 """РЛ- and ЗД- numbers are links wherever they appear: a task number opens the task window, a
-worksheet number the interaction history filtered to that worksheet's tasks (until the worksheet
-window exists). The history honours `?worksheet=<id>` and `?task=<number>` as real filters."""
+worksheet number the worksheet window. The history honours `?worksheet=<id>` and `?task=<number>`
+as real filters."""
 
 import datetime as dt
 
@@ -36,14 +36,12 @@ def _tasks(response) -> list[str]:
     return [task.number for task in response.context["tasks_page"].object_list]
 
 
-def test_card_links_each_worksheet_number_to_its_tasks_in_the_history(
-    client_head_a, client_with_two_worksheets
-):
+def test_card_links_each_worksheet_number_to_its_window(client_head_a, client_with_two_worksheets):
     client, _, service, sales, *_ = client_with_two_worksheets
     html = client_head_a.get(reverse("client_history:client_card", args=[client.pk])).content
     html = html.decode()
     for worksheet in (service, sales):
-        link = f'href="{_history(client)}?worksheet={worksheet.pk}"'
+        link = f'href="{reverse("worksheets:worksheet_window", args=[worksheet.pk])}"'
         assert link in html
         assert f">{worksheet.number}</a>" in html
 
@@ -136,7 +134,7 @@ def test_odd_filters_never_fail(client_head_a, client_with_two_worksheets, param
     assert client_head_a.get(_history(client), params).status_code == 200
 
 
-def test_my_tasks_links_the_worksheet_number_to_its_history(client_manager_a, manager_a, service_a):
+def test_my_tasks_links_the_worksheet_number_to_its_window(client_manager_a, manager_a, service_a):
     worksheet = WorksheetFactory(department=service_a)
     TaskFactory(
         worksheet=worksheet,
@@ -147,5 +145,5 @@ def test_my_tasks_links_the_worksheet_number_to_its_history(client_manager_a, ma
         planned_at=timezone.now() + dt.timedelta(hours=2),
     )
     html = client_manager_a.get(reverse("tasks:my_tasks")).content.decode()
-    link = f"{_history(worksheet.client)}?worksheet={worksheet.pk}"
+    link = reverse("worksheets:worksheet_window", args=[worksheet.pk])
     assert f'href="{link}">{worksheet.number}</a>' in html

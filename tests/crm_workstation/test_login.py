@@ -25,8 +25,8 @@ def test_login_lands_on_the_workstation(client, manager_a):
         reverse("login"), {"username": "manager_a", "password": "pass"}, follow=True
     )
     assert response.status_code == 200
-    # The home page is «Мои задачи» until the Deal Stages tab exists.
-    assert response.redirect_chain[-1][0] == reverse("tasks:my_tasks")
+    # The home page is «Этапы сделок» (SPEC §5.2).
+    assert response.redirect_chain[-1][0] == reverse("worksheets:stages")
     html = response.content.decode()
     assert "Выйти" in html
     assert "Автоцентр Север" in html  # the user's structural unit in the header

@@ -498,19 +498,19 @@ def test_header_polls_the_reminder_and_offers_the_next_task(client_manager_a):
     assert "Следующая задача" in html
 
 
-def test_home_opens_my_tasks_and_the_tab_bar_has_it(client_manager_a):
+def test_the_tab_bar_has_my_tasks_after_the_deal_stages(client_manager_a):
     response = client_manager_a.get("/")
     assert response.status_code == 302
-    assert response["Location"] == URL
+    assert response["Location"] == reverse("worksheets:stages")  # the home page (SPEC §5.2)
 
     html = client_manager_a.get(URL).content.decode()
     assert re.search(
         r'<a href="/tasks/" class="tab active" aria-current="page">Мои задачи</a>', html
     )
     tabs = re.findall(r'class="tab[^"]*"[^>]*>([^<]+)</a>', html)
-    assert tabs == ["Мои задачи", "Клиенты"]
+    assert tabs[:2] == ["Этапы сделок", "Мои задачи"]
     # No tab leads to a page that does not exist yet.
-    assert "Этапы сделок" not in tabs and "Аналитика" not in tabs and "Выборки" not in tabs
+    assert "Аналитика" not in tabs
 
 
 def test_my_tasks_page_has_the_next_task_button(client_manager_a):
