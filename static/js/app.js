@@ -105,3 +105,57 @@
     if (focus) focus.focus();
   });
 })();
+
+// «Этапы сделок»: ↑ and ↓ move through the list's rows, Enter opens the focused one (its link
+// asks htmx for the worksheet beside the list). «Поставить» ticks every row shown.
+(function () {
+  "use strict";
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target.closest("input, textarea, select, [contenteditable]")) return;
+    var links = Array.prototype.slice.call(document.querySelectorAll("[data-stage-rows] a.row-open"));
+    if (!links.length) return;
+    var index = links.indexOf(target.closest ? target.closest("a.row-open") : null);
+    if (index === -1) {
+      var selected = document.querySelector("[data-stage-rows] tr[aria-selected=true] a.row-open");
+      index = selected ? links.indexOf(selected) : -1;
+      if (index === -1) index = event.key === "ArrowDown" ? -1 : links.length;
+    }
+    var next = index + (event.key === "ArrowDown" ? 1 : -1);
+    if (next < 0 || next >= links.length) return;
+    event.preventDefault();
+    links[next].focus();
+  });
+
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-check-all]");
+    if (!all) return;
+    document.querySelectorAll("input[type=checkbox][form=reassign-form]").forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+
+  document.addEventListener("click", function (event) {
+    var check = event.target.closest("[data-check-all-tasks], [data-uncheck-all]");
+    if (!check) return;
+    var on = check.hasAttribute("data-check-all-tasks");
+    document.querySelectorAll("input[type=checkbox][form=reassign-form]").forEach(function (box) {
+      box.checked = on;
+    });
+  });
+
+  // The chosen row is marked when htmx brings its worksheet in.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "stage-detail") return;
+    var link = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!link || !link.closest) return;
+    document.querySelectorAll("[data-stage-rows] tr[aria-selected]").forEach(function (row) {
+      row.removeAttribute("aria-selected");
+    });
+    var row = link.closest("tr");
+    if (row) row.setAttribute("aria-selected", "true");
+  });
+})();
