@@ -39,7 +39,7 @@ def test_manager_finds_client_by_phone_and_opens_card_vehicle_and_history(page, 
     page.get_by_label("Имя пользователя").fill("manager1")
     page.get_by_label("Пароль").fill("demo")
     page.get_by_role("button", name="Войти").click()
-    expect(page.get_by_role("heading", name="Мои задачи")).to_be_visible()
+    expect(page.get_by_role("heading", name="Этапы сделок")).to_be_visible()
 
     search = page.get_by_role("searchbox", name="Поиск клиента")
     search.fill(_typed_like_a_person(phone.number))

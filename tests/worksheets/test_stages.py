@@ -272,7 +272,7 @@ def test_a_worksheet_out_of_scope_is_not_shown_and_its_window_answers_404(
 def test_the_page_query_count_does_not_grow_with_rows(
     rows, client_head_a, head_a, service_a, django_assert_max_num_queries
 ):
-    for n in range(rows):
+    for _n in range(rows):
         worksheet = WorksheetFactory(department=service_a)
         _task(worksheet, "new", None, vehicle=VehicleFactory(owner=worksheet.client))
         _task(worksheet, "done", head_a)
