@@ -18,11 +18,12 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import phonenumbers
 from django.db import models
 from openpyxl.utils.datetime import from_excel
 
 from crm_workstation.identifiers import normalise_plate, normalise_vin
-from crm_workstation.phones import PhoneReading, read_phones
+from crm_workstation.phones import COUNTRY_CODE, PhoneReading, read_phones
 
 
 class BadRow(Exception):
@@ -34,10 +35,29 @@ _DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?
 _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _EXCEL_SERIAL = re.compile(r"\d{5}")
 _INTEGER = re.compile(r"-?\d+(?:[.,]0+)?")
+_FRACTION = re.compile(r"[.,]")
 # `45000 км`, `45 000 km`, `45000км.`: the unit after a mileage is dropped.
 _KM_SUFFIX = re.compile(r"(?:км|km)\.?$", re.IGNORECASE)
 # 1 January 1900 .. 31 December 9999 as Excel serial numbers.
 _EXCEL_SERIAL_RANGE = (1, 2_958_465)
+# One Russian number and nothing else (`+7 (912) 345-67-89`, `89123456789`, `912 345 67 89`):
+# most phone cells of a file. Such a cell is read without the text matcher.
+_PLAIN_PHONE = re.compile(r"\+?[\d\s\-()]{10,20}")
+_DIGIT = re.compile(r"\d")
+
+
+def _plain_national(text: str) -> str | None:
+    """The ten national digits of a cell that is one plainly written Russian number in an
+    unambiguous form (+7/7/8 and ten digits, or ten digits starting with 9), else None."""
+    if not _PLAIN_PHONE.fullmatch(text):
+        return None
+    digits = "".join(_DIGIT.findall(text))
+    if len(digits) == 11 and (digits[0] == "7" or (digits[0] == "8" and text[0] != "+")):
+        return digits[1:]
+    if len(digits) == 10 and digits[0] == "9" and text[0] != "+":
+        return digits
+    return None
+
 
 _TRUE = {"1", "да", "д", "yes", "y", "true", "истина", "+", "x", "х"}
 _FALSE = {"0", "нет", "н", "no", "n", "false", "ложь", "-"}
@@ -154,7 +174,7 @@ class Cells:
         text = _SPACES.sub("", cell_text(value))
         if isinstance(value, bool) or not _INTEGER.fullmatch(text):
             raise BadRow(f"«{self.label(column)}»: «{text}» — не целое число")
-        number = int(re.split(r"[.,]", text)[0])
+        number = int(_FRACTION.split(text)[0])
         if not minimum <= number <= maximum:
             raise BadRow(
                 f"«{self.label(column)}»: {number} вне допустимых значений {minimum}–{maximum}"
@@ -238,8 +258,22 @@ class Cells:
         return plate
 
     def phones(self, column: str) -> list[PhoneReading]:
-        """Every number of the cell, valid or not (`crm_workstation.phones.read_phones`)."""
-        return read_phones(self.raw(column))
+        """Every number of the cell, valid or not (`crm_workstation.phones.read_phones`).
+
+        A cell holding one plainly written number is validated directly (the same
+        `phonenumbers` validity, about five times faster than finding numbers in text); any
+        other cell, and a plain one that is not a valid number, goes to `read_phones`.
+        """
+        value = self.raw(column)
+        text = cell_text(value)
+        national = _plain_national(text)
+        if national:
+            number = phonenumbers.PhoneNumber(
+                country_code=COUNTRY_CODE, national_number=int(national)
+            )
+            if phonenumbers.is_valid_number(number):
+                return [PhoneReading(number=f"+7{national}", raw=text)]
+        return read_phones(value)
 
 
 def choices_mapping(

@@ -1,10 +1,22 @@
 """Rows matched to the DMS data, a chunk at a time: one query per way of matching."""
 
+from django.db.models.expressions import RawSQL
+
 from client_history.models import ClientPhone, Vehicle
 from selections.importer.reader import ImporterRow
 from selections.models import Lead
 
 CHUNK_SIZE = 500
+
+
+def _among(values: set[str]) -> RawSQL | list:
+    """`IN (VALUES (…), …)` rather than `IN (…)`: PostgreSQL plans a list of literals against
+    the trigram indexes of VIN, plate and phone (search's indexes) at ~1 ms a value, and a
+    VALUES list as a hash join or index lookups (a millisecond for the chunk)."""
+    if not values:
+        return []
+    ordered = sorted(values)
+    return RawSQL("VALUES " + ", ".join(["(%s)"] * len(ordered)), ordered)
 
 
 def match_rows(rows: list[ImporterRow]) -> None:
@@ -14,7 +26,7 @@ def match_rows(rows: list[ImporterRow]) -> None:
     vins = {row.data["vin"] for row in rows if row.data["vin"]}
     by_vin = {
         vehicle.vin: vehicle
-        for vehicle in Vehicle.objects.filter(vin__in=vins).only("pk", "vin", "owner_id")
+        for vehicle in Vehicle.objects.filter(vin__in=_among(vins)).only("pk", "vin", "owner_id")
     }
     plates = {
         row.data["plate"] for row in rows if row.data["plate"] and row.data["vin"] not in by_vin
@@ -22,13 +34,15 @@ def match_rows(rows: list[ImporterRow]) -> None:
     by_plate: dict[str, Vehicle] = {}
     # The newest record of a plate wins: a plate passes to another car when one is sold.
     for vehicle in (
-        Vehicle.objects.filter(plate__in=plates).only("pk", "plate", "owner_id").order_by("pk")
+        Vehicle.objects.filter(plate__in=_among(plates))
+        .only("pk", "plate", "owner_id")
+        .order_by("pk")
     ):
         by_plate[vehicle.plate] = vehicle
     numbers = {number for row in rows for number in row.data["phones"]}
     by_phone: dict[str, int] = {}
     for number, client_id in (
-        ClientPhone.objects.filter(number__in=numbers, is_invalid=False)
+        ClientPhone.objects.filter(number__in=_among(numbers), is_invalid=False)
         .order_by("-client_id")
         .values_list("number", "client_id")
     ):

@@ -357,3 +357,19 @@ def test_formatted_empty_rows_after_the_data_cost_nothing(to_variant):
     result = read(buffer.getvalue(), to_variant)
     assert [row.row for row in result.rows] == [2]
     assert result.sheet.notes == []
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "+7 (935) 337-40-68", "89858827685", "79123456789", "9123456789", "8 912 345 67 89",
+        "+7 912 345 67 89", "8(812)640-22-33", "+8 912 345 67 89", "8123456789", "+79123456789",
+        "7 000 000 00 00", "9999999999", "(912) 345-67-89", "+7-912-345-67-89", "4951234567",
+        89123456789, 9123456789.0,
+    ],
+)  # fmt: skip
+def test_quick_reading_of_plain_numbers_agrees_with_read_phones(cell):
+    from crm_workstation.cells import Cells
+    from crm_workstation.phones import read_phones
+
+    assert Cells({"phone": cell}).phones("phone") == read_phones(cell)
