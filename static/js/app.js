@@ -159,3 +159,37 @@
     if (row) row.setAttribute("aria-selected", "true");
   });
 })();
+
+// «Загрузить из файла»: a variant button opens the file chooser at once and the chosen file
+// is sent; the select and «Загрузить» are there for a browser without JavaScript.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-importer-upload]").forEach(function (form) {
+    var quick = form.querySelector("[data-importer-quick]");
+    var select = form.querySelector("select[name=variant]");
+    var input = form.querySelector("input[type=file][name=file]");
+    if (!quick || !select || !input) return;
+    quick.hidden = false;
+    form.querySelectorAll("[data-importer-plain]").forEach(function (element) {
+      element.hidden = true;
+    });
+    // The file field's own messages (a refused file) stay visible; its input hides.
+    var label = input.closest(".field").querySelector("label");
+    if (label) label.hidden = true;
+    input.hidden = true;
+    quick.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-variant]");
+      if (!button) return;
+      select.value = button.dataset.variant;
+      input.value = "";
+      input.click();
+    });
+    input.addEventListener("change", function () {
+      if (!input.files.length) return;
+      quick.querySelectorAll("button").forEach(function (button) {
+        button.disabled = true;
+      });
+      form.requestSubmit ? form.requestSubmit() : form.submit();
+    });
+  });
+})();

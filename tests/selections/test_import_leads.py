@@ -54,7 +54,9 @@ def test_dry_run_json_shape_on_the_to_sample(branch_a, service_a):
 def test_dry_run_json_marks_duplicates_and_nulls(branch_a, service_a, tmp_path):
     path = tmp_path / "dup.xlsx"
     path.write_bytes(importer_xlsx(lead_row(1, Последний_визит="", Пробег=""), lead_row(1)))
-    payload = json.loads(run(str(path), "--variant", "lost", "--branch", "A", "--dry-run", "--json"))
+    payload = json.loads(
+        run(str(path), "--variant", "lost", "--branch", "A", "--dry-run", "--json")
+    )
     first, second = payload["rows"]
     assert (first["last_visit"], first["mileage"]) == (None, None)
     assert second["status"] == "duplicate"
