@@ -6,6 +6,7 @@ The pages come from the permission matrix, so a new URL is covered as soon as it
 import pytest
 from django.urls import reverse
 
+from selections.models import LeadBatch
 from tests.factories import (
     ClientFactory,
     ClientPhoneFactory,
@@ -66,6 +67,9 @@ def objects(branch_a, service_a):
         "repair_order": repair_order,
         "task": task,
         "worksheet": task.worksheet,
+        "importer_batch": LeadBatch.objects.create(
+            kind=LeadBatch.Kind.IMPORTER_FILE, branch=branch_a, department=service_a
+        ),
     }
 
 
@@ -164,3 +168,18 @@ def test_odd_stage_and_worksheet_posts_never_answer_500(
     for headers in ({}, {"HX-Request": "true"}):
         response = client_head_a.post(url, data, headers=headers)
         assert response.status_code < 500, (url_name, data, headers)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"variant": "x", "department": "y"},
+        {"variant": "\x00", "department": ["1", "2"], "file": "not a file"},
+        {"variant": "99999999999999999999999", "department": "-1"},
+    ],
+)
+def test_odd_importer_uploads_never_answer_500(data, client_head_a, objects):
+    response = client_head_a.post(reverse("selections:importer_upload"), data)
+    assert response.status_code == 400
+    assert LeadBatch.objects.count() == 1  # the fixture's batch only

@@ -7,6 +7,7 @@ grows with each feature.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from selections.models import LeadBatch
 from tests.factories import (
     ClientFactory,
     ClientPhoneFactory,
@@ -133,6 +134,18 @@ MATRIX = {
         None,
         {ANON: 302, "manager_a": 403, "head_a": 302, "manager_b": 403, "superuser": 302},
     ),
+    # «Загрузить из файла»: only with `upload_importer_file` (heads, IT).
+    "selections:importer_upload": (
+        "get",
+        None,
+        {ANON: 302, "manager_a": 403, "head_a": 200, "manager_b": 403, "superuser": 200},
+    ),
+    # Without htmx the progress partial sends the user to the batch page.
+    "selections:importer_progress": (
+        "get",
+        "importer_batch",
+        {ANON: 302, "manager_a": 302, "head_a": 302, "manager_b": 404, "superuser": 302},
+    ),
     "admin:index": (
         "get",
         None,
@@ -182,6 +195,9 @@ def objects(branch_a, service_a):
         "repair_order": repair_order,
         "task": task,
         "worksheet": task.worksheet,
+        "importer_batch": LeadBatch.objects.create(
+            kind=LeadBatch.Kind.IMPORTER_FILE, branch=branch_a, department=service_a
+        ),
     }
 
 
