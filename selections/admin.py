@@ -5,6 +5,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +17,9 @@ from crm_workstation.admin import (
     department_column,
     person_column,
 )
-from selections.forms import SelectionKindForm
+from selections.forms import PARAMETER_FIELDS, SelectionKindForm
 from selections.models import ImporterColumnAlias, ImporterVariant, Lead, LeadBatch, SelectionKind
+from selections.rules import RULES
 
 
 @admin.register(SelectionKind)
@@ -28,15 +30,30 @@ class SelectionKindAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_department_field = "department"
     department_name = department_column()
     list_display = ("name", "department_name", "rule", "task_type", "purpose", "is_active")
+
+    class Media:
+        js = ("js/selection_kind_admin.js",)
     list_editable = ("is_active",)
     list_filter = ("department", "rule", "is_active")
     list_select_related = ("department__branch", "task_type", "purpose")
     search_fields = ("name",)
     ordering = ("department__branch__name", "department__name", "name")
     fieldsets = (
-        (
-            None,
-            {"fields": ("name", "department", "rule", "parameters", "task_type", "purpose")},
+        (None, {"fields": ("name", "department", "rule", "task_type", "purpose")}),
+        # One fieldset per rule with its parameters; the page shows the chosen rule's
+        # (static/js/selection_kind_admin.js), and only the chosen rule's values are saved.
+        *(
+            (
+                format_lazy(_("Параметры правила «{}»"), spec.rule.label),
+                {
+                    "fields": tuple(PARAMETER_FIELDS[rule]),
+                    "classes": ("rule-parameters", f"rule-{rule}"),
+                    "description": spec.description
+                    if spec.parameters
+                    else format_lazy("{} {}", spec.description, _("Параметров у правила нет.")),
+                },
+            )
+            for rule, spec in RULES.items()
         ),
         (
             _("Общие фильтры"),

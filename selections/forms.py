@@ -6,19 +6,78 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from client_history.models import RepairOrder
 from crm_workstation.models import Department, Workshop
 from selections.models import SelectionKind
-from selections.rules import month_bounds, parameters_help_html, rule_spec, validate_parameters
+from selections.rules import (
+    RULES,
+    IntParameter,
+    Parameter,
+    month_bounds,
+    rule_spec,
+    validate_parameters,
+)
 
 # A make is letters (Latin or Cyrillic), digits, spaces, dots, hyphens: "Lada", "Mercedes-Benz".
 _MAKE = re.compile(r"^[\w .\-]+$")
 
 
+def parameter_field_name(rule: str, name: str) -> str:
+    """The admin form's field for one parameter of one rule: `maintenance_due__interval_km`."""
+    return f"{rule}__{name}"
+
+
+def _parameter_field(parameter: Parameter) -> forms.Field:
+    """A labelled form field for a rule parameter; empty means the parameter's default."""
+    label = capfirst(parameter.label)
+    if isinstance(parameter, IntParameter):
+        return forms.IntegerField(
+            label=label,
+            required=False,
+            min_value=parameter.min_value,
+            max_value=parameter.max_value,
+            initial=parameter.default,
+            help_text=format_lazy(
+                "{} {}",
+                parameter.help,
+                _l("От %(min)s до %(max)s; пусто — %(default)s.")
+                % {
+                    "min": parameter.min_value,
+                    "max": parameter.max_value,
+                    "default": parameter.default,
+                },
+            ),
+            widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
+        )
+    return forms.MultipleChoiceField(
+        label=label,
+        required=False,
+        choices=RepairOrder.Kind.choices,
+        initial=list(parameter.default),
+        help_text=format_lazy(
+            "{} {}", parameter.help, _l("Ничего не отмечено — как по умолчанию.")
+        ),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+# Every rule's parameters as fields of the kind's form: the admin shows the chosen rule's.
+PARAMETER_FIELDS: dict[str, dict[str, forms.Field]] = {
+    rule: {
+        parameter_field_name(rule, parameter.name): _parameter_field(parameter)
+        for parameter in spec.parameters
+    }
+    for rule, spec in RULES.items()
+}
+
+
 class SelectionKindForm(forms.ModelForm):
-    """A selection kind, with its rule's parameters validated against the rule's spec."""
+    """A selection kind: the rule's parameters are fields with labels, units and bounds (no
+    JSON), validated against the rule's spec; only the chosen rule's fields count."""
 
     class Meta:
         model = SelectionKind
@@ -26,7 +85,6 @@ class SelectionKindForm(forms.ModelForm):
             "name",
             "department",
             "rule",
-            "parameters",
             "task_type",
             "purpose",
             "is_active",
@@ -36,12 +94,24 @@ class SelectionKindForm(forms.ModelForm):
             "exclude_do_not_call",
             "exclude_without_valid_phone",
         )
-        widgets = {"parameters": forms.Textarea(attrs={"rows": 6, "cols": 60})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "parameters" in self.fields:
-            self.fields["parameters"].help_text = parameters_help_html()
+        rule = self.data.get("rule") if self.is_bound else (self.instance.rule or None)
+        self.chosen_rule = rule if rule in RULES else None
+        # The kind's own values in its rule's fields; the other rules' fields show defaults.
+        if self.instance.pk and self.instance.rule in RULES:
+            try:
+                stored = validate_parameters(self.instance.rule, self.instance.parameters)
+            except ValidationError:
+                stored = RULES[self.instance.rule].defaults()
+            for name, value in stored.items():
+                self.initial[parameter_field_name(self.instance.rule, name)] = value
+        for rule_value, fields in PARAMETER_FIELDS.items():
+            for name in fields:
+                # Another rule's fields are ignored: what they post is never validated.
+                if self.is_bound and rule_value != self.chosen_rule and name in self.fields:
+                    self.fields[name].disabled = True
 
     def clean_makes(self) -> str:
         raw = self.cleaned_data.get("makes", "")
@@ -75,12 +145,20 @@ class SelectionKindForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         rule = cleaned.get("rule")
-        # Without a valid rule (or with unparsable JSON) the field already carries its error.
-        if rule and "parameters" not in self.errors:
+        if rule in RULES:
+            given = {}
+            for parameter in RULES[rule].parameters:
+                name = parameter_field_name(rule, parameter.name)
+                value = cleaned.get(name)
+                if name not in self.errors and value not in (None, "", []):
+                    if isinstance(value, list):  # in the order the kinds are listed
+                        value = [kind for kind in RepairOrder.Kind.values if kind in value]
+                    given[parameter.name] = value
             try:
-                cleaned["parameters"] = validate_parameters(rule, cleaned.get("parameters"))
+                self.instance.parameters = validate_parameters(rule, given)
             except ValidationError as error:
-                self.add_error("parameters", error)
+                for problem in error.error_list:
+                    self.add_error(None, problem)
         age_min = cleaned.get("vehicle_age_min")
         age_max = cleaned.get("vehicle_age_max")
         if age_min is not None and age_max is not None and age_min > age_max:
@@ -93,6 +171,12 @@ class SelectionKindForm(forms.ModelForm):
                 ),
             )
         return cleaned
+
+
+for _fields in PARAMETER_FIELDS.values():
+    # Declared fields of the form, so the admin's form factory accepts them in fieldsets.
+    SelectionKindForm.base_fields.update(_fields)
+    SelectionKindForm.declared_fields.update(_fields)
 
 
 class Period(models.TextChoices):

@@ -24,7 +24,6 @@ from django.db.models import (
     Value,
 )
 from django.utils.functional import Promise
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -179,10 +178,6 @@ class RuleSpec:
 
 def _order_kinds_text() -> str:
     return ", ".join(f"{value} ({label})" for value, label in RepairOrder.Kind.choices)
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
 
 
 def _show(value: Any) -> str:
@@ -344,33 +339,6 @@ def validate_parameters(rule: str, data: Mapping[str, Any] | None) -> dict[str, 
     if errors:
         raise ValidationError(errors)
     return cleaned
-
-
-def parameters_help_html() -> str:
-    """The help text of the parameters field: every rule, its parameters, their defaults."""
-    items = []
-    for spec in RULES.values():
-        if spec.parameters:
-            params = format_html_join(
-                "",
-                "<li><code>{}</code> — {}: {} ({}).</li>",
-                (
-                    (p.name, p.label, _lower_first(p.help.rstrip(".")), p.describe_values())
-                    for p in spec.parameters
-                ),
-            )
-            body = format_html("<ul>{}</ul>", params)
-        else:
-            body = format_html("<ul><li>{}</li></ul>", gettext("параметров нет; оставьте {}"))
-        items.append(format_html("<li><b>{}</b>. {}{}</li>", spec.label, spec.description, body))
-    return format_html(
-        "{}<ul>{}</ul>",
-        gettext(
-            "Объект JSON; пропущенные параметры получают значения по умолчанию. "
-            "Параметры по правилам:"
-        ),
-        format_html_join("", "{}", ((item,) for item in items)),
-    )
 
 
 # ---------------------------------------------------------------------------------------------

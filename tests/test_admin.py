@@ -192,7 +192,7 @@ def test_head_opens_and_saves_a_selection_kind(client_head_a, service_a):
             "name": "ТО каждые полгода",
             "department": service_a.pk,
             "rule": SelectionKind.Rule.MAINTENANCE_DUE,
-            "parameters": '{"interval_months": 6}',
+            "maintenance_due__interval_months": "6",
             "task_type": kind.task_type.pk,
             "purpose": kind.purpose.pk,
             "is_active": "on",

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from client_history.models import RepairOrder
-from selections.forms import SelectionKindForm
+from selections.forms import SelectionKindForm, parameter_field_name
 from selections.models import SelectionKind
 from selections.rules import RULES, validate_parameters
 from tasks.models import TaskType
@@ -187,7 +187,7 @@ def test_unknown_rule_is_rejected():
     assert "Неизвестное правило" in messages(info.value)
 
 
-# The admin form.
+# The admin form: each rule's parameters are labelled fields, no JSON.
 
 
 @pytest.fixture
@@ -196,7 +196,6 @@ def form_data(service_a):
         "name": "Потерянные клиенты сервиса",
         "department": service_a.pk,
         "rule": Rule.LOST_CLIENTS,
-        "parameters": "{}",
         "task_type": TaskType.objects.get(code="maintenance_call").pk,
         "purpose": Purpose.objects.order_by("order").first().pk,
         "is_active": "on",
@@ -206,41 +205,98 @@ def form_data(service_a):
     }
 
 
-def test_form_stores_the_cleaned_parameters(form_data):
-    form_data["parameters"] = '{"min_visits": 2}'
+def test_every_parameter_of_every_rule_is_a_labelled_field():
+    form = SelectionKindForm()
+
+    for rule, spec in RULES.items():
+        for parameter in spec.parameters:
+            field = form.fields[parameter_field_name(rule, parameter.name)]
+            assert field.label[0].isupper() and field.label.lower() == parameter.label.lower()
+            assert str(parameter.help) in str(field.help_text)
+    months = form.fields["maintenance_due__interval_months"]
+    assert months.label == "Интервал ТО, месяцев"  # the unit is in the label
+    assert (months.min_value, months.max_value, months.initial) == (1, 60, 12)
+    assert "От 1 до 60; пусто — 12." in str(months.help_text)
+    kinds = form.fields["post_visit__order_kinds"]
+    assert dict(kinds.choices)["maintenance"] == "ТО"
+    assert "parameters" not in form.fields
+
+
+def test_form_stores_the_chosen_rules_parameters(form_data):
+    form_data.update(
+        {
+            "lost_clients__min_visits": "2",
+            "lost_clients__order_kinds": ["repair", "maintenance"],
+            # Another rule's fields are ignored, whatever they hold.
+            "maintenance_due__interval_months": "много",
+            "warranty_end__warranty_years": "99",
+        }
+    )
     form = SelectionKindForm(data=form_data)
 
     assert form.is_valid(), form.errors
     kind = form.save()
-    assert kind.parameters == {"order_kinds": ALL_KINDS, "min_visits": 2}
+    assert kind.parameters == {"order_kinds": ["maintenance", "repair"], "min_visits": 2}
 
 
-def test_form_accepts_an_empty_parameters_field(form_data):
-    form_data["parameters"] = ""
+def test_empty_fields_take_the_defaults(form_data):
     form = SelectionKindForm(data=form_data)
 
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["parameters"] == {"order_kinds": ALL_KINDS, "min_visits": 1}
+    assert form.save().parameters == {"order_kinds": ALL_KINDS, "min_visits": 1}
 
 
-def test_form_help_text_lists_every_parameter_with_its_default():
-    help_text = str(SelectionKindForm().fields["parameters"].help_text)
+def test_rule_without_parameters_saves_none(form_data):
+    form_data["rule"] = Rule.OPEN_RECOMMENDATIONS
+    form = SelectionKindForm(data=form_data)
 
-    for spec in RULES.values():
-        assert spec.label in help_text
-        for parameter in spec.parameters:
-            assert parameter.name in help_text
-            assert parameter.label in help_text
-    assert "по умолчанию 15000" in help_text
-    assert "по умолчанию [&quot;maintenance&quot;]" in help_text
+    assert form.is_valid(), form.errors
+    assert form.save().parameters == {}
 
 
-def test_form_rejects_unparsable_json(form_data):
-    form_data["parameters"] = "{min_visits: 2"
+@pytest.mark.parametrize(
+    ("rule", "field", "value", "message"),
+    [
+        (Rule.LOST_CLIENTS, "min_visits", "0", "больше либо равно 1"),
+        (Rule.LOST_CLIENTS, "min_visits", "два", "Введите целое число"),
+        (Rule.MAINTENANCE_DUE, "interval_km", "999", "больше либо равно 1000"),
+        (Rule.MAINTENANCE_DUE, "default_km_per_day", "501", "меньше либо равно 500"),
+        (Rule.WARRANTY_END, "warranty_years", "11", "меньше либо равно 10"),
+        (Rule.POST_VISIT, "order_kinds", ["oil_change"], "Выберите корректный вариант"),
+    ],
+)
+def test_bad_values_are_named_next_to_their_field(form_data, rule, field, value, message):
+    form_data.update({"rule": rule, parameter_field_name(rule, field): value})
     form = SelectionKindForm(data=form_data)
 
     assert not form.is_valid()
-    assert form.errors["parameters"]
+    assert message in " ".join(form.errors[parameter_field_name(rule, field)])
+
+
+def test_an_existing_kind_shows_its_own_values(service_a, form_data):
+    form_data.update({"rule": Rule.WARRANTY_END, "warranty_years": 5})
+    kind = SelectionKind.objects.create(
+        name="Гарантия 5 лет",
+        department=service_a,
+        rule=Rule.WARRANTY_END,
+        parameters={"warranty_years": 5},
+        task_type=TaskType.objects.get(code="maintenance_call"),
+        purpose=Purpose.objects.order_by("order").first(),
+    )
+
+    form = SelectionKindForm(instance=kind)
+
+    assert form["warranty_end__warranty_years"].value() == 5
+    assert form["maintenance_due__interval_km"].value() == 15000
+
+
+def test_kind_names_are_unique_per_department_not_globally(form_data, sales_a):
+    assert SelectionKindForm(data=form_data).save()
+    again = SelectionKindForm(data=form_data)
+    assert not again.is_valid()
+    assert "уже есть" in " ".join(again.non_field_errors())
+    form_data["department"] = sales_a.pk
+    assert SelectionKindForm(data=form_data).is_valid()
 
 
 @pytest.mark.parametrize(
@@ -274,17 +330,25 @@ def test_form_rejects_an_inverted_vehicle_age_range(form_data):
     ]
 
 
+def test_admin_page_has_a_fieldset_per_rule(client_head_a):
+    html = client_head_a.get(reverse("admin:selections_selectionkind_add")).content.decode()
+
+    for rule, spec in RULES.items():
+        assert f"rule-{rule}" in html
+        assert f"Параметры правила «{spec.label}»" in html
+    assert "selection_kind_admin.js" in html
+    assert 'name="maintenance_due__interval_km"' in html
+
+
 def test_admin_shows_the_error_next_to_the_field_and_saves_nothing(client_head_a, form_data):
-    form_data["parameters"] = '{"min_visits": 0, "order_kinds": ["oil_change"]}'
+    form_data["lost_clients__min_visits"] = "0"
 
     response = client_head_a.post(reverse("admin:selections_selectionkind_add"), form_data)
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert set(errors) == {"parameters"}
-    page = response.content.decode()
-    assert "Параметр «min_visits» (минимум визитов): значение должно быть от 1 до 100" in page
-    assert "неизвестный вид заказ-наряда «oil_change»" in page
+    assert set(errors) == {"lost_clients__min_visits"}
+    assert "больше либо равно 1" in response.content.decode()
     assert not SelectionKind.objects.exists()
 
 
