@@ -34,9 +34,13 @@ def selection_run(
     period_from: dt.date,
     period_to: dt.date,
     workshop: Workshop | None = None,
+    into: LeadBatch | None = None,
 ) -> LeadBatch:
     """«Выбрать лиды»: run `kind`'s rule over its department's branch (or `workshop`) for the
-    period, and store what it finds as a batch of leads with their reason fields."""
+    period, and store what it finds as a batch of leads with their reason fields.
+
+    With `into` (an earlier batch of the same kind and period: the nightly run again), only
+    the leads that batch does not have yet are added to it."""
     department = kind.department
     scope = SelectionScope(
         branch_id=department.branch_id,
@@ -46,26 +50,38 @@ def selection_run(
     )
     rows = list(rule_leads(kind, scope))
     with transaction.atomic():
-        batch = LeadBatch.objects.create(
-            kind=LeadBatch.Kind.SELECTION,
-            branch_id=department.branch_id,
-            department=department,
-            selection_kind=kind,
-            workshop_id=scope.workshop_id,
-            period_from=period_from,
-            period_to=period_to,
-            status=LeadBatch.Status.READY,
-            total_rows=len(rows),
-            processed_rows=len(rows),
-            created_by=user,
-        )
+        if into is None:
+            batch = LeadBatch.objects.create(
+                kind=LeadBatch.Kind.SELECTION,
+                branch_id=department.branch_id,
+                department=department,
+                selection_kind=kind,
+                workshop_id=scope.workshop_id,
+                period_from=period_from,
+                period_to=period_to,
+                status=LeadBatch.Status.READY,
+                created_by=user,
+            )
+            first_number = 1
+        else:
+            batch = LeadBatch.objects.select_for_update().get(pk=into.pk)
+            known = set(batch.leads.values_list("client_id", "vehicle_id", "repair_order_id"))
+            rows = [
+                row
+                for row in rows
+                if (row["client_id"], row["vehicle_id"], row["repair_order_id"]) not in known
+            ]
+            first_number = batch.total_rows + 1
         Lead.objects.bulk_create(
             (
                 Lead(batch=batch, row_number=number, is_usable=True, **row)
-                for number, row in enumerate(rows, start=1)
+                for number, row in enumerate(rows, start=first_number)
             ),
             batch_size=BATCH_SIZE,
         )
+        batch.total_rows = batch.processed_rows = first_number - 1 + len(rows)
+        batch.save(update_fields=["total_rows", "processed_rows"])
+    batch.found = len(rows)
     return batch
 
 
@@ -223,7 +239,9 @@ def _skip_reason(lead: Lead) -> str | None:
     return None
 
 
-def worksheets_create_from_leads(*, batch: LeadBatch, user: AbstractBaseUser) -> CreationSummary:
+def worksheets_create_from_leads(
+    *, batch: LeadBatch, user: AbstractBaseUser | None
+) -> CreationSummary:
     """«Создать рабочие листы» for the batch's selected leads not yet processed.
 
     Per lead: skip it with a reason (a row with problems, «не звонить», no valid phone, an

@@ -209,6 +209,6 @@ def test_tab_query_count_does_not_grow(
     for _ in range(rows):
         december_batch(warranty, manager_a)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client_manager_a.get(PAGE)
     assert response.content.decode().count("data-batch=") == rows
