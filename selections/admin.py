@@ -30,9 +30,6 @@ class SelectionKindAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_department_field = "department"
     department_name = department_column()
     list_display = ("name", "department_name", "rule", "task_type", "purpose", "is_active")
-
-    class Media:
-        js = ("js/selection_kind_admin.js",)
     list_editable = ("is_active",)
     list_filter = ("department", "rule", "is_active")
     list_select_related = ("department__branch", "task_type", "purpose")
@@ -68,6 +65,9 @@ class SelectionKindAdmin(ScopedAdminMixin, admin.ModelAdmin):
             },
         ),
     )
+
+    class Media:
+        js = ("js/selection_kind_admin.js",)
 
 
 class ImporterColumnAliasInline(admin.TabularInline):

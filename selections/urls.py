@@ -12,7 +12,5 @@ urlpatterns = [
     path("batches/<int:pk>/select/", views.batch_select, name="batch_select"),
     path("batches/<int:pk>/create/", views.batch_create, name="batch_create"),
     path("upload/", importer_views.importer_upload, name="importer_upload"),
-    path(
-        "batches/<int:pk>/progress/", importer_views.importer_progress, name="importer_progress"
-    ),
+    path("batches/<int:pk>/progress/", importer_views.importer_progress, name="importer_progress"),
 ]

@@ -214,4 +214,3 @@ def batch_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             text += " " + _("Причины: %(reasons)s.") % {"reasons": skipped}
         messages.success(request, text)
     return redirect("selections:batch", pk=batch.pk)
-
