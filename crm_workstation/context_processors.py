@@ -13,6 +13,7 @@ from crm_workstation.scoping import user_scope
 TABS: list[tuple[str, str | Promise]] = [
     ("worksheets:stages", _("Этапы сделок")),
     ("tasks:my_tasks", _("Мои задачи")),
+    ("analytics:analytics", _("Аналитика")),
     ("selections:selections", _("Выборки")),
     ("client_history:client_search", _("Клиенты")),
 ]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "worksheets",
     "tasks",
     "selections",
+    "analytics",
     "demo",
 ]
 
@@ -201,6 +202,10 @@ IMPORTER_MAX_UNCOMPRESSED_BYTES = 150 * 1024 * 1024
 IMPORTER_MAX_COMPRESSION_RATIO = 200
 IMPORTER_EMPTY_ROWS_END = 1000
 IMPORTER_INLINE_MAX_ROWS = int(os.environ.get("IMPORTER_INLINE_MAX_ROWS", 2000))
+
+# «Аналитика»: a repair order for the booked vehicle opened from the booking day up to this many
+# days after the desired date (a booking result without a request: after the call) is its arrival.
+ANALYTICS_ARRIVAL_DAYS = int(os.environ.get("ANALYTICS_ARRIVAL_DAYS", 14))
 
 # Pagination size used by every list.
 CRM_PAGE_SIZE = 25

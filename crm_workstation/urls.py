@@ -22,6 +22,7 @@ urlpatterns = [
     path("clients/", include("client_history.urls")),
     path("tasks/", include("tasks.urls")),
     path("selections/", include("selections.urls")),
+    path("analytics/", include("analytics.urls")),
     path("", include("worksheets.urls")),
     path("admin/", admin.site.urls),
 ]

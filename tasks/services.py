@@ -5,14 +5,25 @@ request."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from client_history.models import ClientPhone, Vehicle
+from client_history.models import ClientPhone, RepairOrder, Vehicle
 from crm_workstation.models import Department, Workshop
 from crm_workstation.scoping import user_scope
 from tasks.models import InterviewResult, PurchaseOption, ServiceRequest, Task, TaskType
@@ -402,3 +413,56 @@ def tasks_reassign(*, tasks_qs, executor: AbstractBaseUser, user: AbstractBaseUs
                 tasks, Task, ["executor", "version"], batch_size=500, default_user=user
             )
     return len(tasks)
+
+
+# Arrivals: did the booked car come to the workshop? (SPEC §3, §9)
+
+
+def arrival_orders(*, vehicle, booked_at, until) -> QuerySet[RepairOrder]:
+    """The repair orders that count as the arrival of a booking, earliest first: of `vehicle`,
+    opened on or after the day of `booked_at` and no later than ANALYTICS_ARRIVAL_DAYS days
+    after the day of `until` (a request's desired date; for a booking result without a
+    request, the call itself). The arguments may be expressions (OuterRef), so the marking
+    below and «Аналитика» apply one rule in SQL."""
+    booked = ExpressionWrapper(booked_at, output_field=DateTimeField())
+    late = ExpressionWrapper(
+        until + dt.timedelta(days=settings.ANALYTICS_ARRIVAL_DAYS), output_field=DateTimeField()
+    )
+    return RepairOrder.objects.filter(
+        vehicle=vehicle, opened_at__gte=TruncDate(booked), opened_at__lte=TruncDate(late)
+    ).order_by("opened_at", "id")
+
+
+def service_requests_mark_arrived(*, since: dt.date) -> int:
+    """Mark `arrived` the open service requests (new, confirmed) desired on or after `since`
+    whose car came, and link each to its arrival order; how many were marked.
+
+    One UPDATE over the set, and a history record of each change. Idempotent: a marked
+    request is no longer open, so a second run finds nothing to do.
+    """
+    order = arrival_orders(
+        vehicle=OuterRef("vehicle"), booked_at=OuterRef("created_at"), until=OuterRef("desired_at")
+    )
+    open_statuses = [ServiceRequest.Status.NEW, ServiceRequest.Status.CONFIRMED]
+    since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    with transaction.atomic():
+        ids = list(
+            ServiceRequest.objects.filter(
+                Exists(order),
+                status__in=open_statuses,
+                vehicle__isnull=False,
+                desired_at__gte=since_at,
+            ).values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        marked = ServiceRequest.objects.filter(pk__in=ids, status__in=open_statuses)
+        count = marked.update(
+            status=ServiceRequest.Status.ARRIVED, arrived_order=Subquery(order.values("pk")[:1])
+        )
+        ServiceRequest.history.bulk_history_create(
+            list(ServiceRequest.objects.filter(pk__in=ids)),
+            update=True,
+            default_change_reason="mark_arrivals",
+        )
+    return count

@@ -1,0 +1,535 @@
+"""The figures of «Аналитика» (SPEC §9). Each block is one aggregate query (the funnel's
+revenue a second) that counts the period and the previous period of equal length side by
+side; no figure is counted row by row in Python. Everything reads through the one scoping
+rule: Task / LeadBatch `.visible_to(user)`.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analytics.aggregates import Median
+from analytics.forms import Filters
+from client_history.models import RepairOrder
+from selections.models import Lead, LeadBatch
+from tasks.filters import day_start
+from tasks.models import ServiceRequest, Task
+from tasks.services import arrival_orders
+
+DONE = Task.Status.DONE
+INTERVIEW = Task.Outcome.INTERVIEW
+ZERO_MONEY = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of the period beside the same figure of the previous period."""
+
+    current: float | int | Decimal | dt.timedelta | None
+    previous: float | int | Decimal | dt.timedelta | None
+    # Whether a rise is good news (done, bookings) or bad (overdue, time to done).
+    rise_is_good: bool = True
+
+    @property
+    def trend(self) -> str:
+        """up, down or flat; flat when either side is unknown."""
+        if self.current is None or self.previous is None or self.current == self.previous:
+            return "flat"
+        return "up" if self.current > self.previous else "down"
+
+    @property
+    def arrow(self) -> str:
+        return {"up": "↑", "down": "↓", "flat": "→"}[self.trend]
+
+    @property
+    def verdict(self) -> str:
+        if self.trend == "flat":
+            return "same"
+        return "good" if (self.trend == "up") == self.rise_is_good else "bad"
+
+
+def rate(part: int | None, whole: int | None) -> float | None:
+    """A share in per cent, one decimal; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return round(100 * (part or 0) / whole, 1)
+
+
+# The task set: scope, filter, both periods.
+
+
+def tasks_in_scope(filters: Filters) -> QuerySet[Task]:
+    """The tasks the user may see, narrowed by the structural unit, department and manager."""
+    tasks = Task.objects.visible_to(filters.user)
+    if filters.branch is not None:
+        tasks = tasks.filter(worksheet__department__branch=filters.branch)
+    if filters.department is not None:
+        tasks = tasks.filter(worksheet__department=filters.department)
+    if filters.manager is not None:
+        tasks = tasks.filter(executor=filters.manager)
+    return tasks
+
+
+def _period_tasks(filters: Filters) -> QuerySet[Task]:
+    """Tasks due in the period or the previous one (cancelled ones were never due)."""
+    return (
+        tasks_in_scope(filters)
+        .filter(planned_at__gte=filters.period.previous.start, planned_at__lt=filters.period.end)
+        .exclude(status=Task.Status.CANCELLED)
+    )
+
+
+def _current(filters: Filters) -> Q:
+    return Q(planned_at__gte=filters.period.start)
+
+
+def _previous(filters: Filters) -> Q:
+    return Q(planned_at__lt=filters.period.start)
+
+
+def _bookings() -> QuerySet[ServiceRequest]:
+    """A task's service requests that stand (a cancelled request booked nothing)."""
+    return ServiceRequest.objects.filter(task=OuterRef("pk")).exclude(
+        status=ServiceRequest.Status.CANCELLED
+    )
+
+
+def booked_q() -> Q:
+    """A task that booked the client: reached, and a service request or a booking result."""
+    return Q(outcome=INTERVIEW) & (
+        Q(interview_result__counts_as_booking=True) | Exists(_bookings())
+    )
+
+
+def _result_arrival() -> QuerySet[RepairOrder]:
+    """The arrival of a booking result that has no request: an order after the call."""
+    return arrival_orders(
+        vehicle=OuterRef("vehicle"),
+        booked_at=OuterRef("finished_at"),
+        until=OuterRef("finished_at"),
+    )
+
+
+def arrival_order(*, amount: bool = False) -> Coalesce:
+    """The id (or, with `amount`, the amount) of a task's arrival repair order, or NULL: the
+    order its request was linked to when marked arrived (`mark_arrivals`), or, for a booking
+    result without a request, the first order opened within the window after the call."""
+    from_request = (
+        ServiceRequest.objects.filter(
+            task=OuterRef("pk"),
+            status=ServiceRequest.Status.ARRIVED,
+            arrived_order__isnull=False,
+        )
+        .order_by("arrived_order__opened_at", "arrived_order")
+        .values("arrived_order__amount" if amount else "arrived_order")[:1]
+    )
+    from_result = Case(
+        When(
+            Q(interview_result__counts_as_booking=True) & ~Exists(_bookings()),
+            then=Subquery(_result_arrival().values("amount" if amount else "pk")[:1]),
+        ),
+        default=None,
+    )
+    field = DecimalField(max_digits=12, decimal_places=2) if amount else BigIntegerField()
+    return Coalesce(Subquery(from_request), from_result, output_field=field)
+
+
+def with_arrival(tasks: QuerySet[Task], *, amount: bool = False) -> QuerySet[Task]:
+    """`tasks` with `is_booked` and `arrival` (the arrival order's id, for booked tasks), and
+    with `amount`, `arrival_amount` (an annotation read from an inner query would be copied
+    there with clashing table aliases, so the amount is a column of its own)."""
+    tasks = tasks.annotate(is_booked=_flag(booked_q())).annotate(
+        arrival=Case(When(is_booked=True, then=arrival_order()), default=None)
+    )
+    if amount:
+        tasks = tasks.annotate(
+            arrival_amount=Case(When(is_booked=True, then=arrival_order(amount=True)), default=None)
+        )
+    return tasks
+
+
+def _flag(q: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(q, output_field=BooleanField())
+
+
+# 1. The funnel.
+
+FUNNEL_STEPS = [
+    ("due", "Задачи со сроком в периоде"),
+    ("done", "Завершены"),
+    ("reached", "Дозвонились (Интервью)"),
+    ("booked", "Записаны на сервис"),
+    ("arrived", "Приехали"),
+]
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    key: str
+    label: str
+    figure: Figure
+    share: float | None  # of the first step, per cent
+
+
+@dataclass(frozen=True)
+class Funnel:
+    steps: list[FunnelStep]
+    revenue: Figure
+
+
+def funnel(filters: Filters) -> Funnel:
+    tasks = with_arrival(_period_tasks(filters))
+    conditions = {
+        "due": Q(),
+        "done": Q(status=DONE),
+        "reached": Q(status=DONE, outcome=INTERVIEW),
+        "booked": Q(status=DONE, is_booked=True),
+        "arrived": Q(status=DONE, arrival__isnull=False),
+    }
+    counts = tasks.aggregate(
+        **{
+            f"{key}_{side}": Count("pk", filter=condition & period)
+            for key, condition in conditions.items()
+            for side, period in (("cur", _current(filters)), ("prev", _previous(filters)))
+        }
+    )
+    # Each arrival order once, even when two tasks booked the same visit.
+    arrivals = tasks.filter(status=DONE, arrival__isnull=False)
+    revenue = RepairOrder.objects.filter(pk__in=arrivals.values("arrival")).aggregate(
+        cur=Coalesce(
+            Sum("amount", filter=Q(pk__in=arrivals.filter(_current(filters)).values("arrival"))),
+            ZERO_MONEY,
+        ),
+        prev=Coalesce(
+            Sum("amount", filter=Q(pk__in=arrivals.filter(_previous(filters)).values("arrival"))),
+            ZERO_MONEY,
+        ),
+    )
+    first = counts["due_cur"]
+    steps = [
+        FunnelStep(
+            key=key,
+            label=_(label),
+            figure=Figure(counts[f"{key}_cur"], counts[f"{key}_prev"]),
+            share=rate(counts[f"{key}_cur"], first),
+        )
+        for key, label in FUNNEL_STEPS
+    ]
+    return Funnel(steps=steps, revenue=Figure(revenue["cur"], revenue["prev"]))
+
+
+# 2. Outcomes by task type.
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    task_type: str
+    cells: list[Figure]  # one per Task.Outcome, in its order
+    total: Figure
+
+
+def outcomes(filters: Filters) -> list[OutcomeRow]:
+    """Finished tasks of the period by task type and outcome."""
+    choices = list(Task.Outcome)
+    rows = (
+        _period_tasks(filters)
+        .filter(status=DONE)
+        .values("task_type")
+        .annotate(
+            **{
+                f"{outcome.value}_{side}": Count("pk", filter=Q(outcome=outcome) & period)
+                for outcome in choices
+                for side, period in (("cur", _current(filters)), ("prev", _previous(filters)))
+            },
+            total_cur=Count("pk", filter=_current(filters)),
+            total_prev=Count("pk", filter=_previous(filters)),
+            name=F("task_type__name"),
+            order=F("task_type__order"),
+        )
+        .order_by("order", "name")
+    )
+    return [
+        OutcomeRow(
+            task_type=row["name"],
+            cells=[Figure(row[f"{o.value}_cur"], row[f"{o.value}_prev"]) for o in choices],
+            total=Figure(row["total_cur"], row["total_prev"]),
+        )
+        for row in rows
+    ]
+
+
+# 3. Managers.
+
+
+@dataclass(frozen=True)
+class ManagerRow:
+    name: str
+    done: Figure
+    reach_rate: Figure
+    booking_rate: Figure
+    on_control: Figure
+    overdue: Figure
+    median_to_done: Figure  # timedelta
+
+
+def managers(filters: Filters, *, now: dt.datetime | None = None) -> list[ManagerRow]:
+    """Per executor: tasks done, reach rate (Интервью of done), booking rate (booked of
+    reached), on control, overdue open tasks and the median time from planned to done; a
+    manager who is not a head sees their own row only."""
+    now = now or timezone.now()
+    tasks = _period_tasks(filters).filter(executor__isnull=False)
+    if not filters.head:
+        tasks = tasks.filter(executor=filters.user)
+    to_done = ExpressionWrapper(F("finished_at") - F("planned_at"), output_field=DurationField())
+    figures = {
+        "done": Q(status=DONE),
+        "reached": Q(status=DONE, outcome=INTERVIEW),
+        "booked": Q(status=DONE, is_booked=True),
+        "on_control": Q(status=Task.Status.ON_CONTROL),
+        "overdue": Q(status__in=Task.UNFINISHED, planned_at__lt=now),
+    }
+    sides = (("cur", _current(filters)), ("prev", _previous(filters)))
+    rows = (
+        tasks.annotate(is_booked=_flag(booked_q()))
+        .values("executor")
+        .annotate(
+            **{
+                f"{key}_{side}": Count("pk", filter=condition & period)
+                for key, condition in figures.items()
+                for side, period in sides
+            },
+            **{
+                f"median_{side}": Median(
+                    to_done, filter=Q(status=DONE) & period, output_field=DurationField()
+                )
+                for side, period in sides
+            },
+            last_name=F("executor__last_name"),
+            first_name=F("executor__first_name"),
+            username=F("executor__username"),
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+    result = []
+    for row in rows:
+        name = " ".join(p for p in (row["last_name"], row["first_name"]) if p) or row["username"]
+
+        def pair(key, rise_is_good=True, row=row):
+            return Figure(row[f"{key}_cur"], row[f"{key}_prev"], rise_is_good)
+
+        result.append(
+            ManagerRow(
+                name=name,
+                done=pair("done"),
+                reach_rate=Figure(
+                    rate(row["reached_cur"], row["done_cur"]),
+                    rate(row["reached_prev"], row["done_prev"]),
+                ),
+                booking_rate=Figure(
+                    rate(row["booked_cur"], row["reached_cur"]),
+                    rate(row["booked_prev"], row["reached_prev"]),
+                ),
+                on_control=pair("on_control", rise_is_good=False),
+                overdue=pair("overdue", rise_is_good=False),
+                median_to_done=pair("median", rise_is_good=False),
+            )
+        )
+    return result
+
+
+# 4. Campaigns: lead batches by selection kind and importer variant.
+
+
+def _chain(*, amount: bool = False) -> QuerySet[Task]:
+    """The tasks a lead started: its own task and every task that has it as origin."""
+    return with_arrival(
+        Task.objects.filter(Q(pk=OuterRef("task")) | Q(origin_task=OuterRef("task"))),
+        amount=amount,
+    )
+
+
+def _lead_revenue() -> Subquery:
+    """The amount of the first visit a lead's chain brought (one visit per lead)."""
+    return Subquery(
+        _chain(amount=True)
+        .filter(arrival__isnull=False)
+        .order_by("planned_at", "pk")
+        .values("arrival_amount")[:1]
+    )
+
+
+def _batches(filters: Filters) -> QuerySet[LeadBatch]:
+    batches = LeadBatch.objects.visible_to(filters.user)
+    if filters.branch is not None:
+        batches = batches.filter(department__branch=filters.branch)
+    if filters.department is not None:
+        batches = batches.filter(department=filters.department)
+    return batches
+
+
+def _leads(filters: Filters, *, since: dt.datetime) -> QuerySet[Lead]:
+    batches = _batches(filters).filter(created_at__gte=since, created_at__lt=filters.period.end)
+    return Lead.objects.filter(batch__in=batches.values("pk")).annotate(
+        is_booked=_flag(Exists(_chain().filter(is_booked=True))),
+        is_arrived=_flag(Exists(_chain().filter(arrival__isnull=False))),
+        revenue=Coalesce(_lead_revenue(), ZERO_MONEY),
+    )
+
+
+CAMPAIGN_FIGURES = ("batches", "leads", "worksheets", "booked", "arrived", "revenue")
+WORKED = (Lead.Result.WORKSHEET_CREATED, Lead.Result.TASK_ADDED)
+
+
+def _campaign_aggregates(batch_period: dict[str, Q]) -> dict:
+    aggregates = {}
+    for side, period in batch_period.items():
+        aggregates |= {
+            f"batches_{side}": Count("batch", distinct=True, filter=period),
+            f"leads_{side}": Count("pk", filter=period),
+            f"worksheets_{side}": Count(
+                "worksheet", distinct=True, filter=period & Q(result__in=WORKED)
+            ),
+            f"booked_{side}": Count("pk", filter=period & Q(is_booked=True)),
+            f"arrived_{side}": Count("pk", filter=period & Q(is_arrived=True)),
+            f"revenue_{side}": Coalesce(Sum("revenue", filter=period), ZERO_MONEY),
+        }
+    return aggregates
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    name: str
+    source: str  # «Выборка» or «Файл импортера»
+    figures: dict[str, Figure]
+
+
+def campaigns(filters: Filters) -> list[CampaignRow]:
+    """Per selection kind and importer variant: batches made in the period, their leads, the
+    worksheets made of them, the leads whose chain booked and arrived, and the revenue of the
+    arrivals (follow-ups and involvements count for the lead that started them)."""
+    sides = {
+        "cur": Q(batch__created_at__gte=filters.period.start),
+        "prev": Q(batch__created_at__lt=filters.period.start),
+    }
+    rows = (
+        _leads(filters, since=filters.period.previous.start)
+        .values("batch__kind", "batch__selection_kind", "batch__importer_variant")
+        .annotate(
+            **_campaign_aggregates(sides),
+            kind_name=F("batch__selection_kind__name"),
+            variant_name=F("batch__importer_variant__name"),
+        )
+        .order_by("batch__kind", "kind_name", "variant_name")
+    )
+    kinds = dict(LeadBatch.Kind.choices)
+    return [
+        CampaignRow(
+            name=row["kind_name"] or row["variant_name"] or "—",
+            source=str(kinds.get(row["batch__kind"], row["batch__kind"])),
+            figures={
+                key: Figure(row[f"{key}_cur"], row[f"{key}_prev"]) for key in CAMPAIGN_FIGURES
+            },
+        )
+        for row in rows
+    ]
+
+
+def batches(filters: Filters) -> QuerySet:
+    """The lead batches made in the period, latest first, with the same figures (no previous
+    period: a batch is made once). A queryset of dicts, for the paginator."""
+    return (
+        _leads(filters, since=filters.period.start)
+        .values("batch")
+        .annotate(
+            **{
+                key: value
+                for key, value in _campaign_aggregates({"cur": Q()}).items()
+                if not key.startswith("batches")
+            },
+            created_at=F("batch__created_at"),
+            kind=F("batch__kind"),
+            kind_name=F("batch__selection_kind__name"),
+            variant_name=F("batch__importer_variant__name"),
+            file_name=F("batch__file_name"),
+            department_name=F("batch__department__name"),
+        )
+        .order_by("-created_at", "-batch")
+    )
+
+
+# 5. Backlog.
+
+BACKLOG_COLUMNS = [
+    ("overdue", "Просрочены"),
+    ("today", "Сегодня"),
+    ("week", "Следующие 7 дней"),
+]
+
+
+@dataclass(frozen=True)
+class BacklogRow:
+    name: str
+    overdue: int
+    today: int
+    week: int
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.today + self.week
+
+
+def backlog(filters: Filters, *, now: dt.datetime | None = None) -> list[BacklogRow]:
+    """Unfinished tasks now, by executor (unassigned ones in one row): overdue, due later
+    today, due in the next 7 days. The state now, so there is no previous period."""
+    now = now or timezone.now()
+    tomorrow = day_start(timezone.localdate(now) + dt.timedelta(days=1))
+    week_end = tomorrow + dt.timedelta(days=7)
+    tasks = tasks_in_scope(filters).filter(status__in=Task.UNFINISHED, planned_at__lt=week_end)
+    if not filters.head:
+        tasks = tasks.filter(Q(executor=filters.user) | Q(executor__isnull=True))
+    rows = (
+        tasks.values("executor")
+        .annotate(
+            overdue=Count("pk", filter=Q(planned_at__lt=now)),
+            today=Count("pk", filter=Q(planned_at__gte=now, planned_at__lt=tomorrow)),
+            week=Count("pk", filter=Q(planned_at__gte=tomorrow)),
+            last_name=F("executor__last_name"),
+            first_name=F("executor__first_name"),
+            username=F("executor__username"),
+        )
+        .order_by(F("executor__last_name").asc(nulls_first=True), "first_name", "username")
+    )
+    return [
+        BacklogRow(
+            name=(
+                " ".join(p for p in (row["last_name"], row["first_name"]) if p)
+                or row["username"]
+                or _("Не назначены")
+            ),
+            overdue=row["overdue"],
+            today=row["today"],
+            week=row["week"],
+        )
+        for row in rows
+    ]
