@@ -6,5 +6,6 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.analytics, name="analytics"),
-    path("export/<slug:block>.xlsx", views.export, name="export"),
+    path("export/", views.export, name="export"),
+    path("export/my-tasks/", views.export_my_tasks, name="export_my_tasks"),
 ]

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -15,6 +16,8 @@ from analytics import charts, selectors, tables
 from analytics.forms import AnalyticsFilterForm, Filters
 from analytics.xlsx import Sheet, xlsx_response
 from crm_workstation.http import HtmxHttpRequest, partial_target
+from tasks.filters import MyTasksFilter, tasks_open_to, tasks_taken_by
+from tasks.models import Task
 
 PAGE = "analytics/analytics.html"
 BLOCKS_TARGET = "analytics-blocks"
@@ -29,6 +32,14 @@ def _batches_page(request, filters: Filters) -> Page:
     return Paginator(selectors.batches(filters), settings.CRM_PAGE_SIZE).get_page(
         request.GET.get("batches_page")
     )
+
+
+def _query(request) -> str:
+    """The filter part of the query string, for the export links."""
+    query = request.GET.copy()
+    for name in ("block", "batches_page"):
+        query.pop(name, None)
+    return query.urlencode()
 
 
 @require_GET
@@ -69,7 +80,7 @@ def analytics(request: HtmxHttpRequest) -> HttpResponse:
             [str(label) for _key, label in tables.BACKLOG_LABELS],
             [(row.name, [row.overdue, row.today, row.week]) for row in backlog],
         ),
-        "query": request.GET.urlencode(),
+        "query": _query(request),
         "blocks": tables.BLOCKS,
     }
     template = PAGE
@@ -79,8 +90,9 @@ def analytics(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
-def export(request: HtmxHttpRequest, block: str) -> HttpResponse:
-    """One table of the tab as .xlsx, with the filters in its header."""
+def export(request: HtmxHttpRequest) -> HttpResponse:
+    """One table of the tab (`?block=`) as .xlsx, with the filters in its header."""
+    block = request.GET.get("block") or "funnel"
     if block not in tables.BLOCKS:
         raise Http404
     _form, filters = _filters(request)
@@ -90,6 +102,83 @@ def export(request: HtmxHttpRequest, block: str) -> HttpResponse:
         title=_("Аналитика: %(block)s") % {"block": tables.BLOCKS[block]},
         filters=filters.labels,
         sheets=[sheet],
+    )
+
+
+# «Мои задачи» as .xlsx: both sections, with the page's filter.
+
+EXPORT_LIMIT = 10_000
+TASK_COLUMNS = [
+    gettext_lazy("Задача"),
+    gettext_lazy("Запланирована"),
+    gettext_lazy("Клиент"),
+    gettext_lazy("Автомобиль"),
+    gettext_lazy("Госномер"),
+    gettext_lazy("Вид задачи"),
+    gettext_lazy("Цель"),
+    gettext_lazy("Статус"),
+    gettext_lazy("Просрочена"),
+    gettext_lazy("Исполнитель"),
+    gettext_lazy("Рабочий лист"),
+]
+
+
+def task_rows(tasks) -> list[list]:
+    return [
+        [
+            task.number,
+            task.planned_at,
+            task.worksheet.client.name,
+            f"{task.vehicle.make} {task.vehicle.model}".strip() if task.vehicle else "",
+            task.vehicle.plate if task.vehicle else "",
+            task.task_type.name,
+            task.goal,
+            task.get_status_display(),
+            _("да") if task.is_overdue else "",
+            (task.executor.get_full_name() or task.executor.username) if task.executor else "",
+            task.worksheet.number,
+        ]
+        for task in tasks
+    ]
+
+
+def _filter_labels(form) -> list[tuple[str, str]]:
+    """The valid fields of a filter form that were set, as (label, value) for a header."""
+    labels = []
+    for name, value in getattr(form, "cleaned_data", {}).items():
+        if name in form.errors or value in (None, "", False):
+            continue
+        field = form.fields[name]
+        if hasattr(field, "choices") and not hasattr(value, "pk"):
+            value = dict(field.choices).get(value, value)
+        if value is True:
+            value = _("да")
+        elif hasattr(value, "strftime"):
+            value = f"{value:%d.%m.%Y}"
+        labels.append((str(field.label), str(value)))
+    return labels or [(_("Фильтр"), _("нет"))]
+
+
+@require_GET
+def export_my_tasks(request: HtmxHttpRequest) -> HttpResponse:
+    """«Мои задачи» with the same filter as the page: «Я исполнитель» and «Доступные мне»."""
+    filterset = MyTasksFilter(request.GET, queryset=Task.objects.none())
+    mine = tasks_taken_by(request.user, narrow=filterset.apply)
+    available = filterset.apply(tasks_open_to(request.user))
+    return sheets_response(
+        name="my-tasks",
+        title=_("Мои задачи"),
+        filters=_filter_labels(filterset.form),
+        sheets=[
+            Sheet(
+                _("Я исполнитель"), [str(c) for c in TASK_COLUMNS], task_rows(mine[0:EXPORT_LIMIT])
+            ),
+            Sheet(
+                _("Доступные мне"),
+                [str(c) for c in TASK_COLUMNS],
+                task_rows(available[:EXPORT_LIMIT]),
+            ),
+        ],
     )
 
 

@@ -49,6 +49,11 @@ ODD_QUERIES = [
     "stage[]=new&worksheet=99999999999999999999&department=99999999999999999999",
     "worksheet=-5&q=%00&purpose=%FF&requests_page=x",
     "stage=processed&page=2&q=" + "8" * 300,
+    # «Аналитика»: the period, the units, the manager, the export's table and the batches' page.
+    "period=forever&date_from=2025-03-10&date_to=2025-03-01&branch=x&manager=-1",
+    "date_from=1000-01-01&date_to=9999-12-31&department=99999999999999999999&block=%00",
+    "period[]=month&date_from=2020-01-01&date_to=2025-12-31&batches_page=-1&block=nothing",
+    "date_to=2025-02-30&branch=1e9&department=%FF&manager=abc&block=managers",
 ]
 
 

@@ -146,6 +146,23 @@ MATRIX = {
         "importer_batch",
         {ANON: 302, "manager_a": 302, "head_a": 302, "manager_b": 404, "superuser": 302},
     ),
+    # «Аналитика»: everybody with a login, each within their own scope; an .xlsx per table.
+    "analytics:analytics": (
+        "get",
+        None,
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    ),
+    # One table's .xlsx: ?block=funnel (the default), outcomes, managers, campaigns…
+    "analytics:export": (
+        "get",
+        None,
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    ),
+    "analytics:export_my_tasks": (
+        "get",
+        None,
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    ),
     "admin:index": (
         "get",
         None,

@@ -14,7 +14,6 @@ from client_history.models import RepairOrder
 from selections.models import ImporterVariant, Lead, LeadBatch, SelectionKind
 from tasks.models import InterviewResult, ServiceRequest, Task, TaskType
 from tests.factories import (
-    DepartmentFactory,
     RepairOrderFactory,
     ServiceRequestFactory,
     TaskFactory,

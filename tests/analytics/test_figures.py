@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import RequestFactory
 
 from analytics import selectors
 from analytics.forms import AnalyticsFilterForm
@@ -241,6 +240,3 @@ def test_interview_result_name_used(db):
     from tasks.models import InterviewResult
 
     assert InterviewResult.objects.filter(name=DURING_CALL, counts_as_booking=True).exists()
-
-
-RequestFactory  # noqa: B018

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.db.migrations.loader import MigrationLoader
 
-LAYERS = ["crm_workstation", "client_history", "worksheets", "tasks", "selections"]
+LAYERS = ["crm_workstation", "client_history", "worksheets", "tasks", "selections", "analytics"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
