@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from crm_workstation import views
+from crm_workstation import health, views
 
 admin.site.site_header = _("АРМ менеджер CRM — администрирование")
 admin.site.site_title = _("АРМ менеджер CRM")
@@ -11,6 +11,7 @@ admin.site.index_title = _("Справочники и настройки")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -163,6 +163,39 @@ MATRIX = {
         None,
         {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
     ),
+    # «Выборки»: the tab, «Выбрать лиды» (a blank form is shown again with its errors), a
+    # batch's page, «Поставить»/«Снять» and «Создать рабочие листы» (back to the batch).
+    "selections:selections": (
+        "get",
+        None,
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    ),
+    "selections:run": (
+        "post",
+        None,
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    ),
+    "selections:batch": (
+        "get",
+        "importer_batch",
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 404, "superuser": 200},
+    ),
+    "selections:batch_select": (
+        "post",
+        "importer_batch",
+        {ANON: 302, "manager_a": 302, "head_a": 302, "manager_b": 404, "superuser": 302},
+    ),
+    "selections:batch_create": (
+        "post",
+        "importer_batch",
+        {ANON: 302, "manager_a": 302, "head_a": 302, "manager_b": 404, "superuser": 302},
+    ),
+    # For a load balancer: no login, no data.
+    "healthz": (
+        "get",
+        None,
+        {ANON: 200, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    ),
     "admin:index": (
         "get",
         None,
@@ -175,6 +208,7 @@ POST_DATA = {
     "tasks:my_tasks_set_view": {"layout": "cards"},
     "worksheets:worksheet_set_responsible": {"responsible": ""},
     "tasks:tasks_reassign": {"everything": "on"},
+    "selections:batch_select": {"action": "all"},
 }
 
 
