@@ -9,21 +9,25 @@ dates; SQLite has `date()` with modifiers and `julianday()`), so the three date 
 forecast needs are small expressions with a form for each.
 """
 
+import datetime as dt
+
 from django.db.models import (
+    BigIntegerField,
     Case,
     DateField,
+    Expression,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
     IntegerField,
-    OuterRef,
+    Max,
+    Min,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Ceil, Coalesce
+from django.db.models.functions import Cast, Ceil, Coalesce, NullIf
 
 
 class DaysBetween(Func):
@@ -105,12 +109,49 @@ class EarlierDate(Func):
         )
 
 
-def _reading(orders, order_by: tuple[str, ...], value: str) -> Subquery:
-    return Subquery(orders.filter(mileage__isnull=False).order_by(*order_by).values(value)[:1])
+class DayNumber(Func):
+    """Days since 01.01.1970: a date as a whole number, for packing a reading into one value."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template="(%(expressions)s - DATE '1970-01-01')"
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)",
+        )
+
+
+EPOCH = dt.date(1970, 1, 1)
+# A reading (date, km) packed into one number, date first: the smallest is the first reading and
+# the largest the last, so one MIN or MAX over the car's orders finds it with its mileage.
+KM_SLOTS = 10**8
+
+
+def _packed(km: Expression) -> Expression:
+    return ExpressionWrapper(
+        Cast(DayNumber(F("repair_orders__opened_at")), BigIntegerField()) * Value(KM_SLOTS) + km,
+        output_field=BigIntegerField(),
+    )
+
+
+def _unpacked_date(packed: str) -> Expression:
+    return AddDays(Value(EPOCH, output_field=DateField()), F(packed) / Value(KM_SLOTS))
+
+
+def _unpacked_km(packed: str) -> Expression:
+    return ExpressionWrapper(
+        F(packed) - F(packed) / Value(KM_SLOTS) * Value(KM_SLOTS), output_field=IntegerField()
+    )
 
 
 def maintenance_forecast_annotations(
-    repair_orders,
     *,
     interval_months: int,
     interval_km: int,
@@ -125,19 +166,32 @@ def maintenance_forecast_annotations(
     with no maintenance counts from its sale at 0 km. The last reading is the later of the
     card's own (`last_mileage`) and the last repair order's.
 
-    Annotations (all prefixed `forecast_` except the result `next_maintenance`):
+    Computed with aggregates over the car's orders (the query groups by vehicle), so each
+    reading is read once per car. Annotations (all prefixed `forecast_` except the result
+    `next_maintenance`):
     first/last reading km and date, `forecast_measured`, `forecast_km_per_day`,
     `forecast_last_maintenance`, `forecast_next_by_time`, `forecast_next_by_mileage`.
     """
-    own = repair_orders.filter(vehicle=OuterRef("pk"))
-    maintenance = own.filter(kind__in=order_kinds).order_by("-opened_at", "-id")
+    # One pass over the car's orders: aggregates, each computed once however often the
+    # arithmetic below refers to it (a correlated subquery would run again for every use).
+    with_mileage = Q(repair_orders__mileage__isnull=False)
+    counted = Q(repair_orders__kind__in=order_kinds)
+    packed = {
+        "forecast_first_packed": Min(_packed(F("repair_orders__mileage")), filter=with_mileage),
+        "forecast_last_packed": Max(_packed(F("repair_orders__mileage")), filter=with_mileage),
+        # The latest maintenance and its mileage (+1, so that 0 says "no mileage").
+        "forecast_maintenance_packed": Max(
+            _packed(Coalesce(F("repair_orders__mileage") + 1, Value(0))), filter=counted
+        ),
+    }
     readings = {
-        "forecast_order_first_km": _reading(own, ("opened_at", "id"), "mileage"),
-        "forecast_order_first_date": _reading(own, ("opened_at", "id"), "opened_at"),
-        "forecast_order_last_km": _reading(own, ("-opened_at", "-id"), "mileage"),
-        "forecast_order_last_date": _reading(own, ("-opened_at", "-id"), "opened_at"),
-        "forecast_maintenance_date": Subquery(maintenance.values("opened_at")[:1]),
-        "forecast_maintenance_km": Subquery(maintenance.values("mileage")[:1]),
+        "forecast_order_first_km": _unpacked_km("forecast_first_packed"),
+        "forecast_order_first_date": _unpacked_date("forecast_first_packed"),
+        "forecast_order_last_km": _unpacked_km("forecast_last_packed"),
+        "forecast_order_last_date": _unpacked_date("forecast_last_packed"),
+        "forecast_maintenance_date": _unpacked_date("forecast_maintenance_packed"),
+        "forecast_maintenance_km": NullIf(_unpacked_km("forecast_maintenance_packed"), Value(0))
+        - Value(1),
     }
     card_is_later = Q(last_mileage__isnull=False, last_mileage_date__isnull=False) & (
         Q(forecast_order_last_date__isnull=True)
@@ -239,4 +293,4 @@ def maintenance_forecast_annotations(
     result = {
         "next_maintenance": EarlierDate(F("forecast_next_by_time"), F("forecast_next_by_mileage"))
     }
-    return [readings, last, first, pace, dates, result]
+    return [packed, readings, last, first, pace, dates, result]

@@ -252,7 +252,6 @@ class VehicleQuerySet(models.QuerySet):
         the «Подошло ТО» selection (`client_history.forecast`)."""
         queryset = self
         for step in maintenance_forecast_annotations(
-            RepairOrder.objects.all(),
             interval_months=interval_months,
             interval_km=interval_km,
             default_km_per_day=default_km_per_day,
