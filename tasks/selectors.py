@@ -43,6 +43,8 @@ def suggested_follow_up_at(
 ) -> dt.datetime:
     """When to call again after this outcome, as a head set it in the admin (a day by default)."""
     now = timezone.localtime(now or timezone.now())
+    if outcome not in Task.Outcome.values:
+        outcome = None  # anything from a URL that is not an outcome suggests the default
     days = None
     if outcome == Task.Outcome.INTERVIEW and interview_result is not None:
         days = interview_result.follow_up_days
