@@ -214,17 +214,18 @@ def funnel(filters: Filters) -> Funnel:
             for side, period in (("cur", _current(filters)), ("prev", _previous(filters)))
         }
     )
-    # Each arrival order once, even when two tasks booked the same visit.
-    arrivals = tasks.filter(status=DONE, arrival__isnull=False)
-    revenue = RepairOrder.objects.filter(pk__in=arrivals.values("arrival")).aggregate(
-        cur=Coalesce(
-            Sum("amount", filter=Q(pk__in=arrivals.filter(_current(filters)).values("arrival"))),
-            ZERO_MONEY,
-        ),
-        prev=Coalesce(
-            Sum("amount", filter=Q(pk__in=arrivals.filter(_previous(filters)).values("arrival"))),
-            ZERO_MONEY,
-        ),
+    # Each arrival order once, even when two tasks booked the same visit: the distinct
+    # (period, order, amount) triples of the period's arrivals, summed.
+    arrivals = (
+        with_arrival(_period_tasks(filters).filter(status=DONE), amount=True)
+        .filter(arrival__isnull=False)
+        .annotate(current=_flag(_current(filters)))
+        .values("current", "arrival", "arrival_amount")
+        .distinct()
+    )
+    revenue = arrivals.aggregate(
+        cur=Coalesce(Sum("arrival_amount", filter=Q(current=True)), ZERO_MONEY),
+        prev=Coalesce(Sum("arrival_amount", filter=Q(current=False)), ZERO_MONEY),
     )
     first = counts["due_cur"]
     steps = [

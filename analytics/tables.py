@@ -126,7 +126,7 @@ def _batches(filters: Filters) -> Sheet:
     kinds = dict(LeadBatch.Kind.choices)
     columns = [_("Создан"), _("Пакет"), _("Источник"), _("ЦФО")]
     columns += [str(label) for key, label in CAMPAIGN_LABELS.items() if key != "batches"]
-    rows = (
+    rows = [
         [
             row["created_at"],
             batch_name(row),
@@ -138,8 +138,8 @@ def _batches(filters: Filters) -> Sheet:
             row["arrived_cur"],
             row["revenue_cur"],
         ]
-        for row in selectors.batches(filters).iterator()
-    )
+        for row in selectors.batches(filters)
+    ]
     return Sheet(title=str(BLOCKS["batches"]), columns=columns, rows=rows)
 
 
