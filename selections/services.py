@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -225,6 +225,45 @@ def _new_vehicles(*, leads: list[Lead]) -> None:
             lead.vehicle_id = lead.new_vehicle.pk
 
 
+_RESULT_COLUMNS = ("result", "skip_reason", "worksheet_id", "task_id", "client_id", "vehicle_id")
+
+
+def _leads_write_results(leads: list[Lead]) -> None:
+    """What became of each lead, a thousand leads a statement: UPDATE … FROM (VALUES …).
+
+    `bulk_update` would write a CASE per column with a branch per lead (quadratic in the
+    batch: 5,000 leads took most of 20 seconds); a join to a VALUES list is linear. SQLite
+    (3.33+) and PostgreSQL both take it; they name the list's columns differently."""
+    table = Lead._meta.db_table
+    postgres = connection.vendor == "postgresql"
+    for start in range(0, len(leads), BATCH_SIZE):
+        chunk = leads[start : start + BATCH_SIZE]
+        params: list = []
+        for lead in chunk:
+            params.append(lead.pk)
+            params.extend(getattr(lead, column) for column in _RESULT_COLUMNS)
+        if postgres:
+            row = "(%s::bigint, %s::text, %s::text, %s::bigint, %s::bigint, %s::bigint, %s::bigint)"
+            names = ", ".join(_RESULT_COLUMNS)
+            sets = ", ".join(f"{column} = v.{column}" for column in _RESULT_COLUMNS)
+            sql = (
+                f"UPDATE {table} AS lead SET {sets} FROM (VALUES {', '.join([row] * len(chunk))})"
+                f" AS v(id, {names}) WHERE lead.id = v.id"
+            )
+        else:
+            row = "(" + ", ".join(["%s"] * (len(_RESULT_COLUMNS) + 1)) + ")"
+            sets = ", ".join(
+                f"{column} = v.column{number}"
+                for number, column in enumerate(_RESULT_COLUMNS, start=2)
+            )
+            sql = (
+                f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(chunk))}) AS v"
+                f" WHERE {table}.id = v.column1"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
 def _skip_reason(lead: Lead) -> str | None:
     if not lead.is_usable:
         return Lead.SkipReason.UNUSABLE
@@ -363,11 +402,7 @@ def worksheets_create_from_leads(
         for lead, task in tasks:
             lead.task_id = task.pk
 
-        Lead.objects.bulk_update(
-            leads,
-            ["result", "skip_reason", "worksheet", "task", "client", "vehicle"],
-            batch_size=BATCH_SIZE,
-        )
+        _leads_write_results(leads)
     for lead in leads:
         if lead.result == Lead.Result.WORKSHEET_CREATED:
             summary.created += 1
