@@ -49,6 +49,12 @@ ODD_QUERIES = [
     "stage[]=new&worksheet=99999999999999999999&department=99999999999999999999",
     "worksheet=-5&q=%00&purpose=%FF&requests_page=x",
     "stage=processed&page=2&q=" + "8" * 300,
+    # «Выборки»: the branch, the variant, the run form re-drawn, a batch's lead filter.
+    "branch=abc&variant=%00&department=99999999999999999999&kind=-1&workshop=x",
+    "branch=99999999999999999999&variant[]=external&period=never&date_from=31.02.2025",
+    "department=1e9&kind=%FF&date_to=" + "9" * 40,
+    "show=everything&page=%FF",
+    "show[]=selected&page=99999999999999999999",
     # «Аналитика»: the period, the units, the manager, the export's table and the batches' page.
     "period=forever&date_from=2025-03-10&date_to=2025-03-01&branch=x&manager=-1",
     "date_from=1000-01-01&date_to=9999-12-31&department=99999999999999999999&block=%00",
@@ -188,3 +194,31 @@ def test_odd_importer_uploads_never_answer_500(data, client_head_a, objects):
     response = client_head_a.post(reverse("selections:importer_upload"), data)
     assert response.status_code == 400
     assert LeadBatch.objects.count() == 1  # the fixture's batch only
+
+
+SELECTION_POSTS = [
+    ("selections:run", None, {}),
+    ("selections:run", None, {"department": "abc", "kind": "-1", "period": "\x00"}),
+    ("selections:run", None, {"department": "99999999999999999999", "kind": ["1", "2"]}),
+    (
+        "selections:run",
+        None,
+        {"period": "custom", "date_from": "0001-01-01", "date_to": "9999-12-31"},
+    ),
+    ("selections:run", None, {"period": "custom", "date_from": "31.02.2025", "date_to": "я"}),
+    ("selections:batch_select", "importer_batch", {}),
+    ("selections:batch_select", "importer_batch", {"action": "\x00"}),
+    ("selections:batch_select", "importer_batch", {"action": "one", "lead": "abc"}),
+    ("selections:batch_select", "importer_batch", {"action": "one", "lead": "9" * 30}),
+    ("selections:batch_select", "importer_batch", {"action": ["all", "none"], "show": "x"}),
+    ("selections:batch_create", "importer_batch", {"anything": "\x00"}),
+]
+
+
+@pytest.mark.parametrize(("url_name", "object_key", "data"), SELECTION_POSTS)
+def test_odd_selection_posts_never_answer_500(url_name, object_key, data, client_head_a, objects):
+    url = reverse(url_name, kwargs={"pk": objects[object_key].pk} if object_key else {})
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client_head_a.post(url, data, headers=headers)
+        assert response.status_code < 500, (url_name, data, headers)
+    assert LeadBatch.objects.count() == 1  # nothing was run from junk
