@@ -78,20 +78,26 @@ def stacked(title: str, series: list[str], rows: list[tuple[str, list[int]]]) ->
     top = max(totals, default=0) or 1
     span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     body = []
-    x = LABEL_WIDTH
+    # The legend: as many entries a line as fit, then the next line.
+    x, y = LABEL_WIDTH, 4
     for index, name in enumerate(series):
+        width = 30 + 7.5 * len(str(name))
+        if x + width > WIDTH and x > LABEL_WIDTH:
+            x, y = LABEL_WIDTH, y + 18
         body.append(
             format_html(
-                '<rect class="part part-{}" x="{}" y="4" width="12" height="12"></rect>'
-                '<text class="chart-legend" x="{}" y="14">{}</text>',
+                '<rect class="part part-{}" x="{}" y="{}" width="12" height="12"></rect>'
+                '<text class="chart-legend" x="{}" y="{}">{}</text>',
                 index,
-                x,
-                x + 16,
+                f"{x:.0f}",
+                y,
+                f"{x + 16:.0f}",
+                y + 10,
                 name,
             )
         )
-        x += 24 + 7 * len(str(name))
-    legend = 24
+        x += width
+    legend = y + 20
     for row_index, ((label, values), total) in enumerate(zip(rows, totals, strict=True)):
         y = legend + row_index * ROW_HEIGHT + 4
         body.append(_label(y + BAR_HEIGHT * 0.75, label))

@@ -22,6 +22,7 @@ PRESETS = [
     ("last_month", gettext_lazy("Прошлый месяц")),
     ("quarter", gettext_lazy("Этот квартал")),
     ("year", gettext_lazy("Этот год")),
+    ("custom", gettext_lazy("Свой период")),
 ]
 DEFAULT_PRESET = "month"
 
@@ -159,7 +160,7 @@ class AnalyticsFilterForm(forms.Form):
         messages = {
             "period": _(
                 "Неизвестный период «%(value)s»: выберите «Этот месяц», «Прошлый месяц», "
-                "«Этот квартал» или «Этот год»."
+                "«Этот квартал», «Этот год» или «Свой период»."
             ),
             "branch": _("Такой структурной единицы среди ваших нет: выберите из списка."),
             "department": _("Такого ЦФО среди ваших нет: выберите из списка."),
@@ -192,9 +193,10 @@ class AnalyticsFilterForm(forms.Form):
         """The valid part of the filter (the defaults where a field has an error)."""
         self.is_valid()
         data = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
-        preset = data.get("period") or DEFAULT_PRESET
-        first, last = preset_range(preset, self.today)
-        if data.get("date_from") or data.get("date_to"):
+        preset = data.get("period") or ""
+        first, last = preset_range(preset or DEFAULT_PRESET, self.today)
+        # The dates count for «Свой период», or when no preset was chosen (a link with dates).
+        if preset in ("custom", "") and (data.get("date_from") or data.get("date_to")):
             first = data.get("date_from") or data.get("date_to")
             last = data.get("date_to") or data.get("date_from")
             if last < first or (last - first).days + 1 > MAX_PERIOD_DAYS:
@@ -229,7 +231,9 @@ class AnalyticsFilterForm(forms.Form):
 
     @property
     def chosen_preset(self) -> str:
-        if self.data.get("date_from") or self.data.get("date_to"):
-            return ""
         value = self.data.get("period") or ""
-        return value if value in dict(PRESETS) else DEFAULT_PRESET
+        if value in dict(PRESETS):
+            return value
+        return (
+            "custom" if self.data.get("date_from") or self.data.get("date_to") else DEFAULT_PRESET
+        )

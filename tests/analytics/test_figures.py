@@ -240,3 +240,30 @@ def test_interview_result_name_used(db):
     from tasks.models import InterviewResult
 
     assert InterviewResult.objects.filter(name=DURING_CALL, counts_as_booking=True).exists()
+
+
+def test_a_preset_wins_over_dates_and_custom_takes_them(head_a):
+    today = dt.date(2025, 5, 20)
+    chosen = AnalyticsFilterForm({**PERIOD, "period": "quarter"}, user=head_a, today=today)
+    assert (chosen.filters().period.first, chosen.filters().period.last) == (
+        dt.date(2025, 4, 1),
+        dt.date(2025, 6, 30),
+    )
+    custom = AnalyticsFilterForm({**PERIOD, "period": "custom"}, user=head_a, today=today)
+    assert custom.filters().period.first == dt.date(2025, 3, 1)
+    assert custom.chosen_preset == "custom"
+
+
+def test_bad_dates_are_reported_in_russian_and_the_valid_part_is_used(head_a):
+    form = AnalyticsFilterForm(
+        {"date_from": "2025-03-10", "date_to": "2025-03-01"},
+        user=head_a,
+        today=dt.date(2025, 5, 20),
+    )
+    filters = form.filters()
+    assert form.errors["date_to"] == ["Дата «по» раньше даты «с»."]
+    # «по» is left out: the period is the day «с» names.
+    assert (filters.period.first, filters.period.last) == (
+        dt.date(2025, 3, 10),
+        dt.date(2025, 3, 10),
+    )
