@@ -144,6 +144,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "crm_workstation.lockout.locked_out"
 AXES_VERBOSE = False
+# Its admin pages are English and read-only lists of attempts; IT lets a locked-out user in with
+# `manage.py axes_reset_username <login>` (README, Production).
+AXES_ENABLE_ADMIN = False
 
 # A session ends after SESSION_IDLE_MINUTES without the user's activity, and when the browser
 # closes. IdleSessionMiddleware slides the expiry, saving the session at most once a minute.
