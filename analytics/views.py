@@ -19,8 +19,13 @@ from analytics import charts, selectors, tables
 from analytics.forms import AnalyticsFilterForm, Filters
 from analytics.xlsx import Sheet, xlsx_response
 from crm_workstation.http import HtmxHttpRequest, partial_target
+from selections.models import LeadBatch
 from tasks.filters import MyTasksFilter, tasks_open_to, tasks_taken_by
 from tasks.models import Task
+from worksheets import selectors as stage_selectors
+from worksheets.filters import StagesFilter
+from worksheets.models import Worksheet
+from worksheets.selectors import Stage
 
 PAGE = "analytics/analytics.html"
 BLOCKS_TARGET = "analytics-blocks"
@@ -211,4 +216,114 @@ def sheets_response(*, name: str, title: str, filters, sheets: list[Sheet]) -> H
         title=title,
         filters=filters,
         sheets=sheets,
+    )
+
+
+STAGE_COLUMNS = [
+    gettext_lazy("Рабочий лист"),
+    gettext_lazy("Клиент"),
+    gettext_lazy("Автомобиль"),
+    gettext_lazy("Госномер"),
+    gettext_lazy("Цель"),
+    gettext_lazy("ЦФО"),
+    gettext_lazy("Ближайшая задача"),
+    gettext_lazy("Когда"),
+    gettext_lazy("Просрочена"),
+]
+# Rows of a section are read in chunks of this many ids (one IN list each).
+EXPORT_CHUNK = 500
+
+
+def _stage_row(worksheet) -> list:
+    task = worksheet.row_task
+    vehicle = task.vehicle if task else None
+    return [
+        worksheet.number,
+        worksheet.client.name,
+        f"{vehicle.make} {vehicle.model}".strip() if vehicle else "",
+        vehicle.plate if vehicle else "",
+        worksheet.purpose.name,
+        worksheet.department.name,
+        task.task_type.name if task else "",
+        worksheet.row_at,
+        _("да") if worksheet.is_overdue else "",
+    ]
+
+
+@require_GET
+def export_stages(request: HtmxHttpRequest) -> HttpResponse:
+    """«Этапы сделок» with the page's search and filters: a sheet per section."""
+    filterset = StagesFilter(request.GET, queryset=Worksheet.objects.none(), user=request.user)
+    worksheets = filterset.apply(stage_selectors.stage_worksheets(user=request.user))
+    sheets = []
+    for key, label in Stage.CHOICES:
+        ids = list(
+            stage_selectors.stage_row_ids(worksheets, user=request.user, stage=key)[:EXPORT_LIMIT]
+        )
+        rows = []
+        for start in range(0, len(ids), EXPORT_CHUNK):
+            chunk = stage_selectors.stage_page_rows(ids[start : start + EXPORT_CHUNK], stage=key)
+            rows += [_stage_row(worksheet) for worksheet in chunk]
+        sheets.append(Sheet(str(label), [str(c) for c in STAGE_COLUMNS], rows))
+    return sheets_response(
+        name="stages",
+        title=_("Этапы сделок"),
+        filters=_filter_labels(filterset.form),
+        sheets=sheets,
+    )
+
+
+LEAD_COLUMNS = [
+    gettext_lazy("Строка"),
+    gettext_lazy("Клиент"),
+    gettext_lazy("Телефоны"),
+    gettext_lazy("Автомобиль"),
+    gettext_lazy("Госномер"),
+    "VIN",
+    gettext_lazy("Последний визит"),
+    gettext_lazy("Пробег, км"),
+    gettext_lazy("Срок"),
+    gettext_lazy("Проблемы"),
+    gettext_lazy("Итог"),
+]
+
+
+def _lead_row(lead) -> list:
+    data = lead.data or {}
+    vehicle = lead.vehicle
+    return [
+        lead.row_number,
+        lead.client.name if lead.client else data.get("name", ""),
+        ", ".join(data.get("phones") or []),
+        f"{vehicle.make} {vehicle.model}".strip()
+        if vehicle
+        else " ".join(filter(None, [data.get("make"), data.get("model")])),
+        vehicle.plate if vehicle else data.get("plate", ""),
+        vehicle.vin if vehicle else data.get("vin", ""),
+        lead.last_visit,
+        lead.mileage,
+        lead.due_date,
+        "; ".join(lead.errors or []),
+        lead.skip_reason or lead.get_result_display(),
+    ]
+
+
+@require_GET
+def export_batch(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A lead batch (a selection run or an importer file), every lead with its reasons."""
+    batch = LeadBatch.objects.visible_to(request.user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    leads = batch.leads.select_related("client", "vehicle").order_by("row_number", "id")
+    return sheets_response(
+        name=f"leads-{batch.pk}",
+        title=str(batch),
+        filters=[(_("Пакет"), str(batch))],
+        sheets=[
+            Sheet(
+                _("Лиды"),
+                [str(c) for c in LEAD_COLUMNS],
+                [_lead_row(lead) for lead in leads[:EXPORT_LIMIT]],
+            )
+        ],
     )

@@ -196,6 +196,16 @@ MATRIX = {
         None,
         {ANON: 200, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
     ),
+    "analytics:export_stages": (
+        "get",
+        None,
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 200, "superuser": 200},
+    ),
+    "analytics:export_batch": (
+        "get",
+        "importer_batch",
+        {ANON: 302, "manager_a": 200, "head_a": 200, "manager_b": 404, "superuser": 200},
+    ),
     "admin:index": (
         "get",
         None,

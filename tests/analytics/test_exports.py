@@ -147,3 +147,68 @@ def test_query_counts_do_not_grow_with_rows(
     fifty = _queries(client_head_a, url, params)
     assert one == fifty
     assert fifty <= 24
+
+
+def test_the_stage_lists_export_a_sheet_per_section_with_the_search(
+    service_a, manager_a, client_manager_a
+):
+    evil = WorksheetFactory(department=service_a, client=ClientFactory(name=EVIL))
+    Maker(service_a).task(at("2025-03-03"), worksheet=evil)
+    other = WorksheetFactory(department=service_a, client=ClientFactory(name="Петров Пётр"))
+    Maker(service_a).task(at("2025-03-04"), worksheet=other)
+
+    book = _book(client_manager_a.get("/analytics/export/stages/"))
+    assert book.sheetnames == ["Новые", "В работе", "Обработаны", "На контроле"]
+    new = _rows(book["Новые"])
+    header = new.index(next(r for r in new if r and r[0] == "Рабочий лист"))
+    assert sorted(r[0] for r in new[header + 1 :]) == sorted([evil.number, other.number])
+    cells = [c for row in book["Новые"].iter_rows() for c in row if c.value == EVIL]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+
+    searched = _book(client_manager_a.get("/analytics/export/stages/?q=Петров"))
+    rows = _rows(searched["Новые"])
+    assert [
+        r[0] for r in rows[rows.index(next(r for r in rows if r and r[0] == "Рабочий лист")) + 1 :]
+    ] == [other.number]
+
+
+def test_the_stages_page_links_its_export(client_manager_a):
+    body = client_manager_a.get("/stages/?q=abc").content.decode()
+    assert 'href="/analytics/export/stages/?q=abc"' in body
+
+
+def test_a_lead_batch_exports_every_lead_with_its_reasons(service_a, head_a, client_head_a):
+    from selections.models import ImporterVariant, Lead, LeadBatch
+
+    batch = LeadBatch.objects.create(
+        kind=LeadBatch.Kind.IMPORTER_FILE,
+        branch=service_a.branch,
+        department=service_a,
+        importer_variant=ImporterVariant.objects.first(),
+        file_name="klienty.xlsx",
+    )
+    Lead.objects.create(
+        batch=batch,
+        row_number=5,
+        data={"name": EVIL, "phones": ["+79161234567"], "plate": "А123ВС77"},
+    )
+    Lead.objects.create(
+        batch=batch,
+        row_number=6,
+        data={"name": "Без телефона"},
+        errors=["Нет телефона"],
+        is_usable=False,
+    )
+
+    book = _book(client_head_a.get(f"/analytics/export/batches/{batch.pk}/"))
+    rows = _rows(book["Лиды"])
+    header = rows.index(next(r for r in rows if r and r[0] == "Строка"))
+    assert [r[:3] for r in rows[header + 1 :]] == [
+        [5, EVIL, "+79161234567"],
+        [6, "Без телефона", None],
+    ]
+    assert rows[header + 2][9] == "Нет телефона"
+    assert (
+        f"/analytics/export/batches/{batch.pk}/"
+        in client_head_a.get(f"/selections/batches/{batch.pk}/").content.decode()
+    )
