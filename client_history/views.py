@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -136,6 +137,11 @@ def vehicle_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     open_recommendations = selectors.open_recommendations(vehicles=vehicles)
     context = {
         "vehicle": vehicle,
+        # The same database expression the history and the «Подошло ТО» selection read.
+        "next_maintenance": vehicles.with_maintenance_forecast()
+        .values_list("next_maintenance", flat=True)
+        .first(),
+        "today": timezone.localdate(),
         "orders_page": _page(request, selectors.repair_orders(vehicles=vehicles), "orders_page"),
         "open_recommendations": open_recommendations[:CARD_RECOMMENDATIONS],
         "open_recommendations_count": len(open_recommendations),

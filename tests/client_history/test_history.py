@@ -166,6 +166,15 @@ def test_client_summary_covers_every_vehicle_and_shows_the_nearest_maintenance(
     assert "А123ВС77" in figure(html, "next")
 
 
+def test_vehicle_card_shows_the_same_next_maintenance_as_the_history(client_manager_a, jolion):
+    card = client_manager_a.get(reverse("client_history:vehicle_card", args=[jolion.pk]))
+    history = client_manager_a.get(vehicle_history_url(jolion))
+
+    assert figure(card.content.decode(), "next").startswith("23.10.2024")
+    assert "срок прошёл" in figure(card.content.decode(), "next")
+    assert figure(history.content.decode(), "next").startswith("23.10.2024")
+
+
 def test_summary_selector_on_a_car_without_maintenance_uses_sale_date_and_default_pace(tiggo):
     summary = selectors.service_summary(vehicles=Vehicle.objects.filter(pk=tiggo.pk))
     (forecast,) = summary.vehicles
