@@ -96,6 +96,24 @@ def main() -> None:
             ("task window", window),
             ("task window, Интервью chosen", f"{window}?outcome=interview"),
         ]
+    stages = reverse("worksheets:stages")
+    pages += [
+        ("Этапы сделок", stages),
+        ("Этапы сделок, Обработаны", f"{stages}?stage=processed"),
+    ]
+    if task is not None:
+        pages.append(
+            ("worksheet window", reverse("worksheets:worksheet_window", args=[task.worksheet_id]))
+        )
+    analytics = reverse("analytics:analytics")
+    pages += [
+        ("Аналитика, month", f"{analytics}?period=month"),
+        ("Аналитика, year", f"{analytics}?period=year"),
+        ("Выборки", reverse("selections:selections")),
+    ]
+    if user.is_staff:
+        # The reference a DjangoCRM-style admin UI would give: the same tasks in the admin.
+        pages.append(("admin: tasks changelist", reverse("admin:tasks_task_changelist")))
     my_tasks = reverse("tasks:my_tasks")
     pages += [
         ("Мои задачи", my_tasks),
