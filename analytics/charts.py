@@ -6,8 +6,8 @@ would hide nothing useful, so the SVG carries a title and role="img")."""
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
-LABEL_WIDTH = 190
+WIDTH = 680
+LABEL_WIDTH = 215  # room for «Звонок по окончании гарантии» at 12px
 VALUE_WIDTH = 110
 ROW_HEIGHT = 26
 BAR_HEIGHT = 18
