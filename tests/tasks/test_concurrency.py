@@ -8,12 +8,13 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from tasks import services
-from tasks.models import Task
+from tasks.models import ServiceRequest, Task, TaskType
 from tests.factories import TaskFactory, make_employee
+from worksheets.models import Worksheet
 
 pytestmark = [
     pytest.mark.skipif(
@@ -103,3 +104,62 @@ def test_next_task_with_one_task_left_goes_to_one_manager(service_a, colleagues)
     taken = [o for o in outcomes if isinstance(o, Task)]
     assert len(taken) == 1 and outcomes.count(None) == 1
     assert Task.objects.get(pk=task.pk).executor_id == taken[0].executor_id
+
+
+def test_a_double_click_saves_one_result_and_one_service_request(service_a, colleagues):
+    task = TaskFactory(worksheet__department=service_a)
+    booking = services.ServiceBooking(
+        workshop=None,
+        desired_at=timezone.now() + dt.timedelta(days=2),
+        requested_works="ТО-2",
+        purchase_option=None,
+        comment="",
+    )
+
+    def submit():
+        fresh = Task.objects.select_related("worksheet").get(pk=task.pk)
+        return services.task_save_result(
+            task=fresh,
+            user=colleagues[0],
+            version=0,
+            result=services.TaskResult(outcome="interview"),
+            booking=booking,
+        )
+
+    outcomes = run_together(submit, submit)
+
+    assert sum(isinstance(o, Task) for o in outcomes) == 1
+    assert sum(isinstance(o, services.TaskConflict) for o in outcomes) == 1
+    assert ServiceRequest.objects.filter(task=task).count() == 1
+
+
+def test_two_managers_involving_one_department_at_once(service_a, sales_a, colleagues):
+    first = TaskFactory(worksheet__department=service_a, vehicle=None)
+    second = TaskFactory(
+        worksheet=first.worksheet, vehicle=None, task_type=TaskType.objects.get(code="repeat_call")
+    )
+    involvement = services.Involvement(
+        department=sales_a,
+        task_type=TaskType.objects.get(code="other_department"),
+        planned_at=timezone.now() + dt.timedelta(days=1),
+        comment="Интересуется новым автомобилем",
+    )
+
+    def involve(task, user):
+        def job():
+            with transaction.atomic():
+                fresh = Task.objects.select_related("worksheet__department").get(pk=task.pk)
+                return services.task_involve_executor(
+                    task=fresh, user=user, involvement=involvement
+                )
+
+        return job
+
+    outcomes = run_together(involve(first, colleagues[0]), involve(second, colleagues[1]))
+
+    # One worksheet in the department, one unfinished task of the type; the other manager is
+    # told so instead of a server error.
+    assert Worksheet.objects.filter(client=first.worksheet.client, department=sales_a).count() == 1
+    assert sum(isinstance(o, Task) for o in outcomes) == 1
+    problems = [o for o in outcomes if isinstance(o, services.TaskPlanError)]
+    assert len(problems) == 1 and "уже есть" in str(problems[0])
