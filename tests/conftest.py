@@ -5,10 +5,17 @@ import pytest
 from django.test import Client as HttpClient
 from pytest_django.plugin import blocking_manager_key
 
+from selections.models import LeadBatch
 from tests.factories import (
     BranchFactory,
+    ClientFactory,
+    ClientPhoneFactory,
     DepartmentFactory,
+    RepairOrderFactory,
+    TaskFactory,
     UserFactory,
+    VehicleFactory,
+    WorksheetFactory,
     WorkshopFactory,
     make_employee,
 )
@@ -143,3 +150,26 @@ def client_superuser(superuser):
 def logged_in():
     """Build a logged-in test client for any user: `logged_in(user)`."""
     return _logged_in
+
+
+@pytest.fixture
+def objects(branch_a, service_a):
+    """One object of branch A of each kind a page's URL names: the permission matrix and the
+    bad-input sweep open every page with these."""
+    client = ClientFactory(home_branch=branch_a)
+    ClientPhoneFactory(client=client)
+    vehicle = VehicleFactory(owner=client)
+    repair_order = RepairOrderFactory(vehicle=vehicle)
+    task = TaskFactory(
+        worksheet=WorksheetFactory(department=service_a, client=client), vehicle=vehicle
+    )
+    return {
+        "client": client,
+        "vehicle": vehicle,
+        "repair_order": repair_order,
+        "task": task,
+        "worksheet": task.worksheet,
+        "importer_batch": LeadBatch.objects.create(
+            kind=LeadBatch.Kind.IMPORTER_FILE, branch=branch_a, department=service_a
+        ),
+    }

@@ -7,14 +7,6 @@ import pytest
 from django.urls import reverse
 
 from selections.models import LeadBatch
-from tests.factories import (
-    ClientFactory,
-    ClientPhoneFactory,
-    RepairOrderFactory,
-    TaskFactory,
-    VehicleFactory,
-    WorksheetFactory,
-)
 from tests.test_permission_matrix import MATRIX
 
 pytestmark = pytest.mark.django_db
@@ -61,27 +53,6 @@ ODD_QUERIES = [
     "period[]=month&date_from=2020-01-01&date_to=2025-12-31&batches_page=-1&block=nothing",
     "date_to=2025-02-30&branch=1e9&department=%FF&manager=abc&block=managers",
 ]
-
-
-@pytest.fixture
-def objects(branch_a, service_a):
-    client = ClientFactory(home_branch=branch_a)
-    ClientPhoneFactory(client=client)
-    vehicle = VehicleFactory(owner=client)
-    repair_order = RepairOrderFactory(vehicle=vehicle)
-    task = TaskFactory(
-        worksheet=WorksheetFactory(department=service_a, client=client), vehicle=vehicle
-    )
-    return {
-        "client": client,
-        "vehicle": vehicle,
-        "repair_order": repair_order,
-        "task": task,
-        "worksheet": task.worksheet,
-        "importer_batch": LeadBatch.objects.create(
-            kind=LeadBatch.Kind.IMPORTER_FILE, branch=branch_a, department=service_a
-        ),
-    }
 
 
 GET_PAGES = sorted(

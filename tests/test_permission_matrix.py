@@ -7,12 +7,10 @@ grows with each feature.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from selections.models import LeadBatch
 from tests.factories import (
     ClientFactory,
     ClientPhoneFactory,
     RepairOrderFactory,
-    TaskFactory,
     VehicleFactory,
     WorksheetFactory,
 )
@@ -239,27 +237,6 @@ def _project_url_names(resolver=None, namespace=""):
 
 def test_matrix_covers_every_url():
     assert _project_url_names() - set(MATRIX) == set()
-
-
-@pytest.fixture
-def objects(branch_a, service_a):
-    client = ClientFactory(home_branch=branch_a)
-    ClientPhoneFactory(client=client)
-    vehicle = VehicleFactory(owner=client)
-    repair_order = RepairOrderFactory(vehicle=vehicle)
-    task = TaskFactory(
-        worksheet=WorksheetFactory(department=service_a, client=client), vehicle=vehicle
-    )
-    return {
-        "client": client,
-        "vehicle": vehicle,
-        "repair_order": repair_order,
-        "task": task,
-        "worksheet": task.worksheet,
-        "importer_batch": LeadBatch.objects.create(
-            kind=LeadBatch.Kind.IMPORTER_FILE, branch=branch_a, department=service_a
-        ),
-    }
 
 
 @pytest.mark.parametrize("user_key", USERS)
