@@ -245,7 +245,6 @@ def test_importer_rows_that_match_nothing_create_the_client_and_the_vehicle(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_concurrent_runs_create_each_task_once(kind, make_car, manager_a):
     for _ in range(20):
         make_car(sale_date=day("2022-12-10"))

@@ -1,14 +1,15 @@
-"""Two managers at the same moment, with two real database connections (PostgreSQL).
+"""Two managers at the same moment, with two real database connections.
 
-SQLite lets one writer in at a time, so the races below cannot happen there; the PostgreSQL run
-of CI is where they are proved.
+On PostgreSQL the two transactions really overlap (row locks, SKIP LOCKED); on SQLite (a file:
+tests/settings.py) the second writer waits for the first to commit. Either way the outcome must
+be the same: one winner, no duplicate, a clear message for the other.
 """
 
 import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from tasks import services
@@ -16,13 +17,7 @@ from tasks.models import ServiceRequest, Task, TaskType
 from tests.factories import TaskFactory, make_employee
 from worksheets.models import Worksheet
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite runs one writer at a time; the PostgreSQL run of CI checks the races",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_together(*jobs):
