@@ -71,11 +71,12 @@ def _forms(request, task: Task) -> dict:
     data = request.POST if request.method == "POST" else None
     initial = _initial_from_query(request, task) if data is None else None
     result = ResultForm(data, task=task, initial=initial)
+    chosen_result = _interview_result(initial, data)
     follow_up_initial = {
         "task_type": task.task_type_id,
         "planned_at": selectors.suggested_follow_up_at(
             outcome=(initial or {}).get("outcome") or (data or {}).get("outcome"),
-            interview_result=_interview_result(initial, data),
+            interview_result=chosen_result,
         ),
     }
     url = reverse("tasks:task_window", args=[task.pk])
@@ -96,6 +97,7 @@ def _forms(request, task: Task) -> dict:
     follow_up.fields["task_type"].choices = involve.fields["task_type"].choices = task_types
     return {
         "form": result,
+        "chosen_result": chosen_result,
         "follow_up": follow_up,
         "involve": involve,
         "booking": ServiceRequestForm(data, prefix="request", task=task),
@@ -130,8 +132,7 @@ def _interview_result(initial, data) -> InterviewResult | None:
 
 
 def _context(request, task: Task, forms: dict) -> dict:
-    result = forms["form"]
-    chosen = _chosen(result)
+    chosen = _chosen(forms["form"], forms["chosen_result"])
     return {
         "task": task,
         "worksheet": task.worksheet,
@@ -149,7 +150,7 @@ def _context(request, task: Task, forms: dict) -> dict:
     }
 
 
-def _chosen(form: ResultForm) -> dict:
+def _chosen(form: ResultForm, result: InterviewResult | None) -> dict:
     """What the result form shows: the outcome chosen, its result's behaviour, the copied task."""
     if form.is_bound:
         get = form.data.get
@@ -160,7 +161,6 @@ def _chosen(form: ResultForm) -> dict:
 
     outcome = str(get("outcome") or "")
     behaviour = ""
-    result = _interview_result({"interview_result": get("interview_result")}, None)
     if outcome == Task.Outcome.INTERVIEW and result is not None:
         behaviour = result.behaviour
     copied = None
