@@ -1,6 +1,8 @@
 """The manual's first flow: a manager logs in, finds a client by a phone typed the way people
 type it, opens the client card, a vehicle and the interaction history."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -61,7 +63,7 @@ def test_manager_finds_client_by_phone_and_opens_card_vehicle_and_history(page, 
         "Задачи по автомобилю",  # the history opened from a vehicle is that vehicle's
     ):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
-    assert f"/vehicles/{vehicle.pk}/history/" in page.url
+    expect(page).to_have_url(re.compile(re.escape(f"/vehicles/{vehicle.pk}/history/")))
 
 
 def test_another_branch_client_is_not_found(page, demo_data):

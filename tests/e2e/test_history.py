@@ -140,7 +140,7 @@ def test_repair_order_number_opens_its_works_parts_and_recommendations(page, his
     expect(advice).to_contain_text(re.compile(r"ЗН-000102 от 01\.02\.2025,\s*ЗН-000101 от"))
     page.locator("#orders").get_by_role("link", name="ЗН-000102").click()
     expect(page.get_by_role("heading", name="Заказ-наряд ЗН-000102 от 01.02.2025")).to_be_visible()
-    assert page.url.endswith(f"/clients/orders/{history['last'].pk}/")
+    expect(page).to_have_url(re.compile(re.escape(f"/clients/orders/{history['last'].pk}/") + "$"))
     expect(page.locator("#works")).to_contain_text("Замена колодок")
     expect(page.locator("#parts")).to_contain_text("Колодки передние")
     expect(page.locator("#order-recommendations")).to_contain_text(

@@ -92,7 +92,11 @@ def test_a_manager_lands_on_the_stages_and_opens_a_worksheet(page, floor):
     expect(sections.get_by_role("link", name="Обработаны 0")).to_be_visible()
     expect(sections.get_by_role("link", name="На контроле 0")).to_be_visible()
 
+    # The section link swaps the list by htmx: wait until the old list is gone, or the keys
+    # below would land on rows about to be replaced.
+    stale_list = page.locator("#stage-list").element_handle()
     sections.get_by_role("link", name="Новые 4").click()
+    stale_list.wait_for_element_state("hidden")
     row = page.locator(f'tr[data-worksheet="{chosen.number}"]')
     expect(row).to_have_class(re.compile("overdue"))
     # The keyboard: ↓ to the first row (the overdue one leads), Enter opens it beside the list.
@@ -103,7 +107,7 @@ def test_a_manager_lands_on_the_stages_and_opens_a_worksheet(page, floor):
     expect(detail).to_contain_text(chosen.number)
     for task in floor["pool"]:
         expect(detail).to_contain_text(task.number)
-    assert f"worksheet={chosen.pk}" in page.url
+    expect(page).to_have_url(re.compile(re.escape(f"worksheet={chosen.pk}")))
     expect(page.get_by_role("heading", name="Этапы сделок", level=1)).to_be_visible()
 
     detail.get_by_role("link", name="История взаимодействия").click()

@@ -1,6 +1,7 @@
 """The manual's paths through the task window, in Chromium, by the labels managers see."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -76,7 +77,8 @@ def test_booked_during_the_call_with_a_service_request(page, desk):
     assert task.status == Task.Status.DONE and task.goal_completed
     request = ServiceRequest.objects.get(task=task)
     assert request.requested_works == "ТО-2, замена масла"
-    assert page.url.endswith("/tasks/")  # back where the manager came from
+    # Back where the manager came from.
+    expect(page).to_have_url(re.compile(re.escape("/tasks/") + "$"))
 
 
 def test_no_answer_and_a_new_task_for_tomorrow(page, desk):
@@ -162,6 +164,7 @@ def test_ten_tasks_with_the_keyboard_alone(page, desk):
 
     for n in range(10):
         expect(page.locator("#result-form")).to_be_visible()
+        page.wait_for_load_state("load")  # the shortcuts are in a deferred script
         page.keyboard.press("2")  # Недозвон
         expect(page.get_by_label("Недозвон")).to_be_checked()
         page.keyboard.press("Control+Shift+Enter")  # save and open the next one
