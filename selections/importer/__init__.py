@@ -30,7 +30,7 @@ Every data row of the sheet is one `Lead` — none is dropped:
 
 Modules: `workbook` (checks before parsing, calamine), `reader` (header, rows, reasons,
 duplicates), `matching` (DMS vehicles and clients), `services` (reading a file, creating
-and filling a batch), `bench` (the speed measurement).
+and filling a batch). Its speed is measured by `manage.py bench` (demo app).
 """
 
 from selections.importer.workbook import ImporterFileError
