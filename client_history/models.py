@@ -364,6 +364,9 @@ class RepairOrder(models.Model):
             models.Index(fields=["vehicle", "opened_at"], name="ro_vehicle_opened"),
             models.Index(fields=["client", "opened_at"], name="ro_client_opened"),
             models.Index(fields=["branch", "closed_at"], name="ro_branch_closed"),
+            # «Потерянные клиенты» (also by workshop): the orders opened in a month.
+            models.Index(fields=["branch", "opened_at"], name="ro_branch_opened"),
+            models.Index(fields=["workshop", "opened_at"], name="ro_workshop_opened"),
             models.Index(fields=["number"], name="ro_number"),
         ]
 
