@@ -10,6 +10,7 @@ import math
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -18,7 +19,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from client_history.models import RepairOrder
+from client_history.models import Client, RepairOrder
 from crm_workstation.models import Department, EmployeeProfile
 from crm_workstation.scoping import user_scope
 from demo.services import HEAD
@@ -79,6 +80,7 @@ class Subjects:
     task: Task
     client_id: int
     client_orders: int
+    surname: str
     batch: LeadBatch
     head: User | None = None
     notes: list[str] = field(default_factory=list)
@@ -151,6 +153,7 @@ def choose_subjects(user: User, department: Department, batch: LeadBatch) -> Sub
         task=task,
         client_id=busiest["client_id"],
         client_orders=busiest["n"],
+        surname=Client.objects.get(pk=busiest["client_id"]).name.split()[0],
         batch=batch,
         head=head,
     )
@@ -179,6 +182,11 @@ def admin_references(s: Subjects) -> list[Page]:
             "admin_tasks_department",
             "админка: задачи ЦФО",
             f"{tasks}?worksheet__department__id__exact={s.department.pk}",
+        ),
+        Page(
+            "admin_clients_search",
+            "админка: поиск клиентов",
+            f"{reverse('admin:client_history_client_changelist')}?{urlencode({'q': s.surname})}",
         ),
         Page(
             "admin_orders_client",
@@ -227,6 +235,18 @@ def workstation_pages(s: Subjects) -> list[Page]:
         ),
         Page("my_tasks_list", "Мои задачи: список", my_tasks, "admin_tasks_mine"),
         Page("my_tasks_notes", "Мои задачи: заметки", my_tasks, "admin_tasks_mine"),
+        Page(
+            "client_search",
+            f"Клиенты: поиск «{s.surname}»",
+            f"{reverse('client_history:client_search')}?{urlencode({'q': s.surname})}",
+            "admin_clients_search",
+        ),
+        Page(
+            "client_card",
+            "карточка клиента",
+            reverse("client_history:client_card", args=[s.client_id]),
+            "admin_orders_client",
+        ),
         Page(
             "client_history",
             f"история клиента ({s.client_orders} з/н)",
