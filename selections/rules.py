@@ -434,23 +434,29 @@ def _maintenance_due(kind: SelectionKind, params: dict, scope: SelectionScope):
 
 
 def _lost_clients(kind: SelectionKind, params: dict, scope: SelectionScope, by_workshop=False):
-    """The last visit (of the counted kinds, to the branch or workshop) falls in the period."""
-    visits = _orders_at(scope, by_workshop=by_workshop).filter(
-        vehicle=OuterRef("pk"), kind__in=params["order_kinds"]
+    """The last visit (of the counted kinds, to the branch or workshop) falls in the period.
+
+    Found from the orders, not from every car: the cars with a visit in the period (an index
+    range of the branch's or workshop's orders by date) and none after it; the per-car
+    subqueries then run for those cars only. Such a car was served there, so it needs no
+    other test of belonging to the branch."""
+    visits = _orders_at(scope, by_workshop=by_workshop).filter(kind__in=params["order_kinds"])
+    in_period = visits.filter(opened_at__range=(scope.period_from, scope.period_to))
+    of_car = visits.filter(vehicle=OuterRef("pk"))
+    last = of_car.order_by("-opened_at", "-id")
+    cars = Vehicle.objects.filter(pk__in=in_period.values("vehicle_id")).filter(
+        ~Exists(of_car.filter(opened_at__gt=scope.period_to))
     )
-    last = visits.order_by("-opened_at", "-id")
-    return (
-        _served_vehicles(scope, by_workshop=by_workshop)
-        .filter(_common_filters(kind, scope, vehicle="", client="owner"))
-        .annotate(last_visit=Subquery(last.values("opened_at")[:1]))
-        .filter(last_visit__range=(scope.period_from, scope.period_to))
-        .annotate(
+    if params["min_visits"] > 1:
+        cars = cars.annotate(
             visits=Subquery(
-                visits.order_by().values("vehicle").annotate(n=Count("id")).values("n")[:1]
+                of_car.order_by().values("vehicle").annotate(n=Count("id")).values("n")[:1]
             )
-        )
-        .filter(visits__gte=params["min_visits"])
+        ).filter(visits__gte=params["min_visits"])
+    return (
+        cars.filter(_common_filters(kind, scope, vehicle="", client="owner"))
         .annotate(
+            last_visit=Subquery(last.values("opened_at")[:1]),
             client_id=F("owner_id"),
             vehicle_id=F("pk"),
             repair_order_id=Subquery(last.values("id")[:1]),

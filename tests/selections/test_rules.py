@@ -151,6 +151,36 @@ def test_lost_clients_minimum_visits_and_order_kinds(make_kind, make_car, branch
     assert set(rows) == {once.pk, twice.pk, body_later.pk}
 
 
+def test_lost_clients_one_lead_per_car_from_its_last_visit_to_this_branch(
+    make_kind, make_car, branch_a, branch_b
+):
+    """The rule starts from the orders of the period: a car with two visits in it is one
+    lead (the later visit), and a visit to another branch afterwards does not count."""
+    two_in_period = make_car(
+        (day("2025-01-05"), 20000, REPAIR), (day("2025-01-25"), 21000, MAINTENANCE)
+    )
+    went_elsewhere = make_car((day("2025-01-10"), 20000, REPAIR))
+    RepairOrderFactory(
+        vehicle=went_elsewhere,
+        client=went_elsewhere.owner,
+        branch=branch_b,
+        opened_at=day("2025-03-01"),
+        closed_at=day("2025-03-01"),
+        mileage=23000,
+        kind=REPAIR,
+    )
+
+    rows = found(make_kind(Rule.LOST_CLIENTS), JANUARY, branch=branch_a)
+
+    assert set(rows) == {two_in_period.pk, went_elsewhere.pk}
+    last = two_in_period.repair_orders.get(opened_at=day("2025-01-25"))
+    assert rows[two_in_period.pk]["repair_order_id"] == last.pk
+    assert rows[two_in_period.pk]["last_visit"] == day("2025-01-25")
+    assert rows[two_in_period.pk]["mileage"] == 21000
+    assert rows[went_elsewhere.pk]["last_visit"] == day("2025-01-10")
+    assert list(rows) == sorted(rows, key=lambda pk: (rows[pk]["last_visit"], pk))
+
+
 def test_lost_clients_by_workshop_counts_that_workshop_only(make_kind, make_car, branch_a):
     mechanical = WorkshopFactory(branch=branch_a, name="Механический")
     body = WorkshopFactory(branch=branch_a, name="Кузовной")
