@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -107,6 +108,7 @@ def client_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@permission_required("client_history.change_client", raise_exception=True)
 def client_set_do_not_call(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     client = _get_client_for_user(request, pk)
     form = DoNotCallForm(request.POST)

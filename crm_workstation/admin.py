@@ -537,7 +537,15 @@ class EmployeeAdmin(AdminBaseMixin, UserAdmin):
     ordering = ("last_name", "first_name", "username")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("groups")
+        """IT sees the people of its branches, and those not placed in any branch yet."""
+        users = super().get_queryset(request).prefetch_related("groups")
+        scope = user_scope(request.user)
+        if scope.all_access:
+            return users
+        placed_here = User.objects.filter(profile__branches__in=scope.branch_ids)
+        return users.filter(
+            Q(pk__in=placed_here.values("pk")) | Q(profile__isnull=True) | Q(profile__branches=None)
+        ).distinct()
 
     @admin.display(description=_("ФИО"), ordering="last_name")
     def full_name(self, obj) -> str:

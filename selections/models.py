@@ -143,7 +143,11 @@ def importer_files_storage() -> Storage:
 
 class LeadBatchQuerySet(models.QuerySet):
     def visible_to(self, user) -> "LeadBatchQuerySet":
-        return filter_by_department(self, user)
+        """Batches of the user's departments, and the files they loaded themselves (IT loads
+        files for departments it does not belong to and follows them to the end)."""
+        if not user.is_authenticated:
+            return self.none()
+        return filter_by_department(self, user) | self.filter(created_by=user)
 
 
 class LeadBatch(models.Model):

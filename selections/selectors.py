@@ -30,6 +30,20 @@ def departments_of(user, *, branch: Branch | None) -> QuerySet[Department]:
     return departments.filter(pk__in=scope.department_ids)
 
 
+def upload_departments_of(user) -> QuerySet[Department]:
+    """Departments an importer file can be loaded for: the user's own, and for whoever keeps the
+    importer formats (IT) every department of their branches — IT loads the files, the
+    departments' managers work them."""
+    departments = departments_of(user, branch=None)
+    if user_scope(user).all_access or not user.has_perm("selections.add_importervariant"):
+        return departments
+    return (
+        Department.objects.select_related("branch")
+        .filter(branch__in=user_scope(user).branch_ids)
+        .order_by("name")
+    )
+
+
 def kinds_of(user, *, department: Department | None) -> QuerySet[SelectionKind]:
     """Active selection kinds of the department, if it is one of the user's."""
     if department is None:

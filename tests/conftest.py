@@ -1,8 +1,12 @@
-"""The shared users of every test: a manager and a department head of branch A, a manager of
-branch B (who must see nothing of A), and a superuser."""
+"""The shared users of every test: a manager, a department head and an IT administrator of
+branch A, a manager of branch B (who must see nothing of A), and a superuser."""
+
+import os
 
 import pytest
 from django.test import Client as HttpClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
 from selections.models import LeadBatch
@@ -20,6 +24,25 @@ from tests.factories import (
     make_employee,
 )
 from tests.reference_data import write_reference_data
+
+# The property tests (tests/**/test_properties.py): `ci` (the default) is deterministic and
+# quick; `HYPOTHESIS_PROFILE=thorough` searches wider when hunting for a bug.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=12,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "thorough",
+    parent=hypothesis_settings.get_profile("ci"),
+    max_examples=300,
+    derandomize=False,
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -106,15 +129,24 @@ def manager_b(branch_b, service_b):
 
 
 @pytest.fixture
+def it_a(branch_a):
+    """IT of branch A: users, organisation, reference lists and importer files; no department."""
+    return make_employee(
+        "it_a", role="ИТ / администратор", branches=[branch_a], departments=[], is_staff=True
+    )
+
+
+@pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
 
 
 @pytest.fixture
-def users(manager_a, head_a, manager_b, superuser):
+def users(manager_a, head_a, it_a, manager_b, superuser):
     return {
         "manager_a": manager_a,
         "head_a": head_a,
+        "it_a": it_a,
         "manager_b": manager_b,
         "superuser": superuser,
     }

@@ -22,7 +22,7 @@ _FORM_OVERHEAD = 64 * 1024
 
 
 def upload_form(user, data=None, files=None) -> ImporterUploadForm:
-    departments = selectors.departments_of(user, branch=None)
+    departments = selectors.upload_departments_of(user)
     return ImporterUploadForm(data, files, departments=departments, auto_id="importer_%s")
 
 

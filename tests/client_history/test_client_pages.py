@@ -240,7 +240,8 @@ def test_client_card_query_count_does_not_grow(
         client_a.do_not_call = value
         client_a._history_user = manager_a
         client_a.save()
-    with django_assert_max_num_queries(13):
+    # 14: the user's permissions (whether the «Не звонить» switch is offered) are one of them.
+    with django_assert_max_num_queries(14):
         response = client_manager_a.get(card_url(client_a))
     assert response.status_code == 200
 
@@ -257,3 +258,9 @@ def test_vehicle_card_query_count_does_not_grow(
     with django_assert_max_num_queries(11):
         response = client_manager_a.get(vehicle_url(vehicle_a))
     assert response.status_code == 200
+
+
+def test_it_reads_the_card_without_the_do_not_call_switch(it_a, logged_in, client_a):
+    page = logged_in(it_a).get(card_url(client_a)).content.decode()
+    assert "Звонить можно." in page
+    assert "Отметить «Не звонить»" not in page

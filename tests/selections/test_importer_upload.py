@@ -136,6 +136,23 @@ def test_department_of_another_branch_refused(client_head_a, service_b):
     assert not LeadBatch.objects.exists()
 
 
+def test_it_loads_a_file_for_any_department_of_its_branch_and_follows_it(
+    it_a, logged_in, service_a, sales_a, service_b
+):
+    http = logged_in(it_a)
+    page = http.get(UPLOAD).content.decode()
+    assert service_a.name in page and sales_a.name in page
+    response = post(http, KLIENTY_TO.read_bytes(), department=sales_a)
+    batch = LeadBatch.objects.get()
+    assert response.status_code == 302 and batch.department == sales_a
+    assert http.get(reverse("selections:batch", args=[batch.pk])).status_code == 200
+    assert batch.file_name in http.get(reverse("selections:selections")).content.decode()
+    # Not another branch's department, and not a batch IT did not load.
+    assert post(http, KLIENTY_TO.read_bytes(), department=service_b).status_code == 400
+    LeadBatch.objects.filter(pk=batch.pk).update(created_by=None)
+    assert http.get(reverse("selections:batch", args=[batch.pk])).status_code == 404
+
+
 def test_upload_page_without_javascript_has_variant_file_and_submit(client_head_a, service_a):
     page = client_head_a.get(UPLOAD).content.decode()
     assert 'name="variant"' in page and 'type="file"' in page and "Загрузить" in page
