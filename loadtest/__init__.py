@@ -1,0 +1,1 @@
+"""The load test (locust) and its drivers; see loadtest/run.py."""
