@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connections, transaction
 from django.db.models import (
     Count,
     DateField,
@@ -397,12 +398,12 @@ def _common_filters(kind: SelectionKind, scope: SelectionScope, *, vehicle: str,
     return condition
 
 
-def _served_vehicles(scope: SelectionScope, *, by_workshop: bool = False):
-    """Vehicles of the branch: served there (or in the workshop), or owned by its clients."""
-    served = Exists(_orders_at(scope, by_workshop=by_workshop).filter(vehicle=OuterRef("pk")))
-    if by_workshop:
-        return Vehicle.objects.filter(served)
-    return Vehicle.objects.filter(served | Q(owner__home_branch_id=scope.branch_id))
+def _served_vehicles(scope: SelectionScope):
+    """Vehicles of the branch: owned by its clients, or served there. The owner's branch is
+    tested first: PostgreSQL evaluates an OR's arms in order, so the per-car subquery runs
+    only for the cars of other branches' clients."""
+    served = Exists(_orders_at(scope).filter(vehicle=OuterRef("pk")))
+    return Vehicle.objects.filter(Q(owner__home_branch_id=scope.branch_id) | served)
 
 
 def _maintenance_due(kind: SelectionKind, params: dict, scope: SelectionScope):
@@ -540,16 +541,25 @@ _QUERIES = {
 }
 
 
-def rule_leads(kind: SelectionKind, scope: SelectionScope):
-    """The leads of `kind` over `scope`: one query, rows of `LEAD_COLUMNS`.
+def rule_leads(kind: SelectionKind, scope: SelectionScope) -> list[dict]:
+    """The leads of `kind` over `scope`: one query, read now, rows of `LEAD_COLUMNS`.
 
     The kind's stored parameters are cleaned again (defaults filled in for any added since it
     was saved). A by-workshop kind needs `scope.workshop_id`.
+
+    On PostgreSQL the query runs with JIT off: the forecast's long expressions set the JIT
+    compiling for about 0.3 s, more than it saves on a month of a branch (seed M).
     """
     if kind.by_workshop and scope.workshop_id is None:
         raise ValueError("a by-workshop selection needs a workshop")
     params = validate_parameters(kind.rule, kind.parameters)
-    return _QUERIES[kind.rule](kind, params, scope).values(*LEAD_COLUMNS)
+    rows = _QUERIES[kind.rule](kind, params, scope).values(*LEAD_COLUMNS)
+    with transaction.atomic(using=rows.db):
+        connection = connections[rows.db]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        return list(rows)
 
 
 # ---------------------------------------------------------------------------------------------
