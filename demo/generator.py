@@ -327,7 +327,6 @@ class DemoGenerator:
         self.writer = writer
         self.progress = progress or (lambda message: None)
         self.rng = random.Random(SEED)
-        self.write_seconds = 0.0
 
         self.tables = {
             "clients": BulkTable(Client, CLIENT_FIELDS),
@@ -340,6 +339,7 @@ class DemoGenerator:
             "tasks": BulkTable(Task, TASK_FIELDS),
             "requests": BulkTable(ServiceRequest, REQUEST_FIELDS),
         }
+        self.write_seconds_by_table = dict.fromkeys(self.tables, 0.0)
         self.next_id = {name: table.next_id() for name, table in self.tables.items()}
         self.vehicle_serial = 0
         self.phone_serial = 0
@@ -408,10 +408,14 @@ class DemoGenerator:
     def counts(self) -> dict[str, int]:
         return {name: table.count for name, table in self.tables.items()}
 
+    @property
+    def write_seconds(self) -> float:
+        return sum(self.write_seconds_by_table.values())
+
     def _write(self, name: str, rows: list[tuple]) -> None:
         started = time.perf_counter()
         self.writer.write(self.tables[name], rows)
-        self.write_seconds += time.perf_counter() - started
+        self.write_seconds_by_table[name] += time.perf_counter() - started
 
     def _take_id(self, name: str) -> int:
         value = self.next_id[name]

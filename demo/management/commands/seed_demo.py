@@ -33,8 +33,11 @@ TABLE_LABELS = {
 # demo_seed's stages, by the keys of its report.
 STAGE_LABELS = {
     "organisation and users": gettext_lazy("организация и пользователи"),
+    "dropping indexes": gettext_lazy("снятие индексов"),
     "generating rows": gettext_lazy("создание строк"),
     "writing rows": gettext_lazy("запись строк"),
+    "building indexes": gettext_lazy("построение индексов"),
+    "checking foreign keys": gettext_lazy("проверка внешних ключей"),
     "sequences and statistics": gettext_lazy("счётчики и статистика"),
     "total": gettext_lazy("всего"),
 }
@@ -117,6 +120,10 @@ class Command(BaseCommand):
         for stage, seconds in report.seconds.items():
             label = STAGE_LABELS.get(stage, stage)
             self.stdout.write(f"  {label!s:<26} {seconds:>8.1f} {seconds_unit}")
+            if stage == "writing rows" and options["verbosity"] >= 2:
+                for name, table_seconds in report.table_seconds.items():
+                    label = TABLE_LABELS.get(name, name)
+                    self.stdout.write(f"    {label!s:<24} {table_seconds:>8.1f} {seconds_unit}")
         wall = time.perf_counter() - started
         self.stdout.write(f"  {_('вся команда')!s:<26} {wall:>8.1f} {seconds_unit}")
         self._print_logins()

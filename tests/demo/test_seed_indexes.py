@@ -1,0 +1,109 @@
+"""seed_demo loads the big tables without their secondary indexes and foreign keys, then puts
+every one of them back exactly as the migrations made them, also when the load fails."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import UniqueConstraint
+
+from demo import generator as demo_generator
+from demo.bulk import secondary_indexes_deferred
+from demo.services import BIG_MODELS
+
+
+def schema() -> dict[str, dict]:
+    """Every index and constraint of the big tables, as the database describes them."""
+    with connection.cursor() as cursor:
+        found = {
+            model._meta.db_table: connection.introspection.get_constraints(
+                cursor, model._meta.db_table
+            )
+            for model in BIG_MODELS
+        }
+        if connection.vendor == "postgresql":
+            # The full definitions too (partial, GIN trigram, DEFERRABLE…), not only columns.
+            cursor.execute(
+                """
+                SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+                WHERE indrelid = ANY(%s::regclass[])
+                UNION ALL
+                SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                WHERE conrelid = ANY(%s::regclass[])
+                """,
+                [[m._meta.db_table for m in BIG_MODELS]] * 2,
+            )
+            found["definitions"] = dict(cursor.fetchall())
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+            found["definitions"] = dict(cursor.fetchall())
+    return found
+
+
+def declared_names(model) -> set[str]:
+    """The indexes and constraints the model's Meta declares by name (SQLite's introspection
+    does not name check constraints: there, the indexes and unique constraints)."""
+    meta = model._meta
+    constraints = [
+        c
+        for c in meta.constraints
+        if connection.vendor == "postgresql" or isinstance(c, UniqueConstraint)
+    ]
+    return {i.name for i in meta.indexes} | {c.name for c in constraints}
+
+
+def test_seed_puts_back_every_index_and_foreign_key(db):
+    before = schema()
+    assert any(
+        info["foreign_key"]
+        for table in BIG_MODELS
+        for info in before[table._meta.db_table].values()
+    )
+    call_command("seed_demo", "--size", "S", stdout=io.StringIO())
+    after = schema()
+    assert after == before
+    for model in BIG_MODELS:
+        present = set(after[model._meta.db_table])
+        assert declared_names(model) <= present, model
+        for field in model._meta.concrete_fields:
+            if field.db_index or field.is_relation:
+                columns = [info["columns"] for info in after[model._meta.db_table].values()]
+                assert [field.column] in columns, (model, field.column)
+
+
+def test_a_failed_load_leaves_the_indexes_in_place(db, monkeypatch):
+    before = schema()
+
+    def broken_run(self):
+        raise RuntimeError("the load broke")
+
+    monkeypatch.setattr(demo_generator.DemoGenerator, "run", broken_run)
+    with pytest.raises(RuntimeError, match="the load broke"):
+        call_command("seed_demo", "--size", "S", stdout=io.StringIO())
+    assert schema() == before
+
+
+def test_the_deferral_drops_only_secondary_indexes(db):
+    before = schema()
+    with transaction.atomic(), secondary_indexes_deferred(BIG_MODELS) as deferred:
+        dropped = {name.strip('"').split(".")[-1] for name, _sql in deferred.indexes}
+        assert "client_name_search_trgm" in dropped or connection.vendor != "postgresql"
+        assert "ro_client_opened" in dropped
+        during = schema()
+        for model in BIG_MODELS:
+            table = model._meta.db_table
+            for name, info in before[table].items():
+                if info["primary_key"] or info["unique"] or info["check"]:
+                    assert during[table][name] == info, name  # kept
+                elif info["index"]:
+                    assert name in dropped and name not in during[table], name
+                elif info["foreign_key"] and connection.vendor == "postgresql":
+                    assert name not in during[table], name
+    assert schema() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_deferral_needs_a_transaction():
+    with pytest.raises(RuntimeError, match="transaction"), secondary_indexes_deferred(BIG_MODELS):
+        pass
