@@ -265,6 +265,8 @@ class Task(models.Model):
                 fields=["executor", "status", "planned_at"], name="task_executor_status_planned"
             ),
             models.Index(fields=["status", "planned_at"], name="task_status_planned"),
+            # «Аналитика»: the tasks due in a period and the one before it, of every status.
+            models.Index(fields=["planned_at"], name="task_planned"),
             # «Этапы сделок»: the worksheets of a user's tasks by status, from the index alone.
             models.Index(
                 fields=["executor", "status", "worksheet"], name="task_executor_status_ws"
