@@ -153,10 +153,24 @@ def choose_subjects(user: User, department: Department, batch: LeadBatch) -> Sub
         task=task,
         client_id=busiest["client_id"],
         client_orders=busiest["n"],
-        surname=Client.objects.get(pk=busiest["client_id"]).name.split()[0],
+        surname=_surname(orders),
         batch=batch,
         head=head,
     )
+
+
+def _surname(orders) -> str:
+    """The surname of the person (not a company: «АО» is no surname) with the most repair
+    orders among `orders`: what a manager types into the client search."""
+    person = (
+        orders.filter(client__kind=Client.Kind.PERSON)
+        .values("client_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "client_id")
+        .first()
+    )
+    client_id = person["client_id"] if person else orders.values("client_id").first()["client_id"]
+    return Client.objects.get(pk=client_id).name.split()[0]
 
 
 def admin_references(s: Subjects) -> list[Page]:
