@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +41,8 @@ def cell(ws, value, *, bold: bool = False) -> WriteOnlyCell:
     elif isinstance(value, dt.timedelta):
         value = round(value.total_seconds() / 3600, 1)
     elif value is not None and not isinstance(value, int | float | Decimal | dt.date):
-        value = str(value)[:MAX_CELL_TEXT]
+        # Control characters (a NUL typed into a filter) cannot be stored in a worksheet.
+        value = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_CELL_TEXT]
     result = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         result.data_type = "s"

@@ -324,6 +324,25 @@ class WorksheetInvolveForm(InvolveForm):
         return self.is_bound
 
 
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Ticked rows' ids. An id beyond a bigint is no row of ours: refused like any unknown
+    id, before the query (SQLite cannot even compare it: OverflowError)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                too_big = abs(int(str(pk))) >= 2**63
+            except ValueError:
+                continue  # not a number: the parent's «invalid_pk_value»
+            if too_big:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class ReassignForm(forms.Form):
     """A department head gives tasks to a manager of the department: the ticked tasks, the
     unfinished tasks of the ticked worksheets, or «Поставить» — of the whole filtered list."""
@@ -334,8 +353,8 @@ class ReassignForm(forms.Form):
         empty_label=gettext_lazy("— выберите сотрудника —"),
         error_messages={"required": gettext_lazy("Выберите сотрудника, которому передать задачи.")},
     )
-    task = forms.ModelMultipleChoiceField(queryset=Task.objects.none(), required=False)
-    worksheet = forms.ModelMultipleChoiceField(queryset=Worksheet.objects.none(), required=False)
+    task = IdsChoiceField(queryset=Task.objects.none(), required=False)
+    worksheet = IdsChoiceField(queryset=Worksheet.objects.none(), required=False)
     everything = forms.BooleanField(label=gettext_lazy("Поставить — весь список"), required=False)
 
     def __init__(self, *args, user, **kwargs):

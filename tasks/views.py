@@ -60,8 +60,13 @@ def _get_task_for_user(request, pk: int) -> Task:
 def safe_next(request, default: str) -> str:
     """Where to go back to: the `next` the page was opened with, if it is one of ours."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Our pages send a path; anything else (a bare word, control characters) is no target.
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default
