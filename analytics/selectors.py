@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -199,34 +200,55 @@ class Funnel:
 
 
 def funnel(filters: Filters) -> Funnel:
-    tasks = with_arrival(_period_tasks(filters))
+    """The five steps and the arrivals' revenue of both periods in one pass over the tasks:
+    an inner query gives each task its period, status, outcome, booking and arrival order
+    once (the correlated subqueries run once per task, not once per figure), the outer one
+    counts them and sums the amounts of the distinct arrival orders (two tasks that booked
+    the same visit bring its revenue once)."""
+    inner = (
+        with_arrival(_period_tasks(filters))
+        .annotate(in_period=_flag(_current(filters)))
+        .values("in_period", "status", "outcome", "is_booked", "arrival")
+        .order_by()
+    )
+    sql, params = inner.query.sql_with_params()
     conditions = {
-        "due": Q(),
-        "done": Q(status=DONE),
-        "reached": Q(status=DONE, outcome=INTERVIEW),
-        "booked": Q(status=DONE, is_booked=True),
-        "arrived": Q(status=DONE, arrival__isnull=False),
+        "due": "TRUE",
+        "done": "t.status = %s",
+        "reached": "t.status = %s AND t.outcome = %s",
+        "booked": "t.status = %s AND t.is_booked",
+        "arrived": "t.status = %s AND t.arrival IS NOT NULL",
     }
-    counts = tasks.aggregate(
-        **{
-            f"{key}_{side}": Count("pk", filter=condition & period)
-            for key, condition in conditions.items()
-            for side, period in (("cur", _current(filters)), ("prev", _previous(filters)))
-        }
-    )
-    # Each arrival order once, even when two tasks booked the same visit: the distinct
-    # (period, order, amount) triples of the period's arrivals, summed.
-    arrivals = (
-        with_arrival(_period_tasks(filters).filter(status=DONE), amount=True)
-        .filter(arrival__isnull=False)
-        .annotate(current=_flag(_current(filters)))
-        .values("current", "arrival", "arrival_amount")
-        .distinct()
-    )
-    revenue = arrivals.aggregate(
-        cur=Coalesce(Sum("arrival_amount", filter=Q(current=True)), ZERO_MONEY),
-        prev=Coalesce(Sum("arrival_amount", filter=Q(current=False)), ZERO_MONEY),
-    )
+    arguments = {
+        "due": [],
+        "done": [DONE],
+        "reached": [DONE, INTERVIEW],
+        "booked": [DONE],
+        "arrived": [DONE],
+    }
+    sides = {"cur": "t.in_period", "prev": "NOT t.in_period"}
+    columns, column_params = [], []
+    for key in conditions:
+        for period in sides.values():
+            columns.append(f"COUNT(*) FILTER (WHERE {period} AND {conditions[key]})")
+            column_params += arguments[key]
+    orders = RepairOrder._meta.db_table
+    for period in sides.values():
+        columns.append(
+            f"(SELECT SUM(o.amount) FROM {orders} o WHERE o.id IN (SELECT t.arrival FROM t"
+            f" WHERE {period} AND {conditions['arrived']}))"
+        )
+        column_params += arguments["arrived"]
+    connection = connections[inner.db]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH t AS ({sql}) SELECT {', '.join(columns)} FROM t",
+            [*params, *column_params],
+        )
+        values = cursor.fetchone()
+    keys = [f"{key}_{side}" for key in conditions for side in sides]
+    counts = dict(zip(keys, values, strict=False))
+    revenue = [_money(value) for value in values[len(keys) :]]
     first = counts["due_cur"]
     steps = [
         FunnelStep(
@@ -237,7 +259,14 @@ def funnel(filters: Filters) -> Funnel:
         )
         for key, label in FUNNEL_STEPS
     ]
-    return Funnel(steps=steps, revenue=Figure(revenue["cur"], revenue["prev"]))
+    return Funnel(steps=steps, revenue=Figure(*revenue))
+
+
+def _money(value) -> Decimal:
+    """A sum read by raw SQL as Decimal with kopecks (SQLite gives a float, or None)."""
+    if value is None:
+        return ZERO_MONEY
+    return Decimal(str(value)).quantize(ZERO_MONEY)
 
 
 # 2. Outcomes by task type.

@@ -9,7 +9,7 @@ from analytics import selectors
 from analytics.forms import AnalyticsFilterForm
 from selections.models import Lead
 from tasks.services import service_requests_mark_arrived
-from tests.analytics.conftest import DURING_CALL, PERIOD, at
+from tests.analytics.conftest import BOOKED, DURING_CALL, PERIOD, at
 
 pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
@@ -54,6 +54,25 @@ def test_funnel_counts_each_step_and_the_previous_period(marked, head_a):
 def test_funnel_before_the_marking_counts_only_the_result_arrival(data_set, head_a):
     funnel = selectors.funnel(filters_for(head_a))
     assert funnel.steps[4].figure.current == 1  # t2; t1's request is not marked yet
+    assert funnel.revenue.current == Decimal("5000.00")
+
+
+def test_two_tasks_that_booked_the_same_visit_bring_its_revenue_once(data_set, head_a):
+    """A second booking result for t2's car, a day later: the same order after both calls is
+    one arrival of each task but one visit's revenue."""
+    t2 = data_set["t2"]
+    data_set["make"].task(
+        at("2025-03-04"),
+        executor=t2.executor,
+        outcome="interview",
+        interview=BOOKED,
+        after=dt.timedelta(hours=1),
+        status="done",
+        worksheet=t2.worksheet,
+        vehicle=t2.vehicle,
+    )
+    funnel = selectors.funnel(filters_for(head_a))
+    assert funnel.steps[4].figure.current == 2  # t2 and the new task; t1 is not marked yet
     assert funnel.revenue.current == Decimal("5000.00")
 
 
