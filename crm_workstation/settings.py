@@ -58,10 +58,12 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "csp",
+    # Before django_tasks_db: its `db_worker` command is replaced by one that outlives a
+    # database outage (crm_workstation/management/commands/db_worker.py).
+    "crm_workstation",
     "django_tasks",
     "django_tasks_db",
     "axes",
-    "crm_workstation",
     "client_history",
     "worksheets",
     "tasks",
@@ -113,6 +115,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A kept connection is checked before a request reuses it: after a database restart
+        # the first request of each worker gets a new one instead of failing on the dead one.
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -241,6 +246,9 @@ IMPORTER_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORTER_MAX_UPLOAD_BYTES", 20 *
 IMPORTER_MAX_ZIP_ENTRIES = 1000
 IMPORTER_MAX_UNCOMPRESSED_BYTES = 150 * 1024 * 1024
 IMPORTER_MAX_COMPRESSION_RATIO = 200
+# The reader holds the sheet as a grid from A1 to its farthest value: rows × columns over this
+# are refused before reading (one value in XFD1048576 would ask for 550 GB).
+IMPORTER_MAX_CELLS = 5_000_000
 IMPORTER_EMPTY_ROWS_END = 1000
 IMPORTER_INLINE_MAX_ROWS = int(os.environ.get("IMPORTER_INLINE_MAX_ROWS", 2000))
 

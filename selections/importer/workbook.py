@@ -10,8 +10,10 @@ expansion attacks) is refused. Only then does calamine load the first sheet, con
 rows than the row limit can need.
 """
 
+import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -42,6 +44,7 @@ class Limits:
     max_entries: int
     max_uncompressed: int
     max_ratio: int
+    max_cells: int
 
     @classmethod
     def from_settings(cls) -> "Limits":
@@ -49,6 +52,7 @@ class Limits:
             max_entries=settings.IMPORTER_MAX_ZIP_ENTRIES,
             max_uncompressed=settings.IMPORTER_MAX_UNCOMPRESSED_BYTES,
             max_ratio=settings.IMPORTER_MAX_COMPRESSION_RATIO,
+            max_cells=settings.IMPORTER_MAX_CELLS,
         )
 
 
@@ -171,6 +175,79 @@ def _first_sheet_part(archive: zipfile.ZipFile) -> str:
     raise ImporterFileError("Книга Excel повреждена: первый лист не найден в архиве.")
 
 
+# A row or a cell tag of the sheet's XML (any namespace prefix), its attributes, and whether it
+# closes itself (a cell with no value: a formatted empty cell).
+_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*?)(/?)>")
+_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})(\d*)["']""")
+# As Excel and openpyxl write cells: the reference first; `[^>/]*>` skips self-closed ones.
+_PLAIN_VALUED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def _chunks(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The part's text in pieces that end after a tag's `>`."""
+    tail = b""
+    with archive.open(part) as entry:
+        while chunk := entry.read(_CHUNK):
+            data = tail + chunk
+            cut = data.rfind(b">") + 1
+            yield data[:cut]
+            tail = data[cut:]
+
+
+def _plain_extent(archive: zipfile.ZipFile, part: str) -> tuple[int, int] | None:
+    """The farthest row and column with a value, when every cell names its reference in
+    front (the quick way, done by the regex engine); None for any other writing."""
+    max_row = max_col = 0
+    for data in _chunks(archive, part):
+        cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+        if b":c " in data or b":c>" in data or cells != data.count(b'<c r="'):
+            return None
+        cells = _PLAIN_VALUED_CELL.findall(data)
+        if cells:
+            max_row = max(max_row, max(int(row) for _, row in cells))
+            max_col = max(max_col, max(_column_number(col) for col in {col for col, _ in cells}))
+    return max_row, max_col
+
+
+def _positional_extent(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """The same, counting positions where rows and cells leave their references out."""
+    row = col = max_row = max_col = 0
+    for data in _chunks(archive, part):
+        for tag, attributes, closed in _ROW_OR_CELL.findall(data):
+            ref = _REF.search(attributes)
+            if tag == b"row":
+                row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+                col = 0
+                continue
+            col = _column_number(ref.group(1)) if ref and ref.group(1) else col + 1
+            if not closed:
+                cell_row = int(ref.group(2)) if ref and ref.group(2) else row
+                max_row, max_col = max(max_row, cell_row), max(max_col, col)
+    return max_row, max_col
+
+
+def _check_sheet_extent(archive: zipfile.ZipFile, part: str, limits: Limits) -> None:
+    """calamine holds the sheet as one dense grid from A1 to its farthest cell with a value:
+    a single value in XFD1048576 of a 10 KB file asks for 550 GB and aborts the process (no
+    exception to catch). The extent is found here first, from the cells' references (or their
+    positions, where a file leaves the references out), and a grid over the limit refused."""
+    max_row, max_col = _plain_extent(archive, part) or _positional_extent(archive, part)
+    if max_row * max_col > limits.max_cells:
+        cells = f"{limits.max_cells:,}".replace(",", " ")
+        raise ImporterFileError(
+            f"Данные листа занимают {max_row} строк × {max_col} колонок — больше {cells} "
+            "ячеек (возможно, значение в далёкой ячейке). Удалите лишние строки и колонки "
+            "и загрузите файл снова."
+        )
+
+
 def check_workbook(file: IO[bytes], *, limits: Limits | None = None) -> None:
     """Every check that needs no parsing of cells; raises `ImporterFileError`."""
     limits = limits or Limits.from_settings()
@@ -181,7 +258,7 @@ def check_workbook(file: IO[bytes], *, limits: Limits | None = None) -> None:
     file.seek(0)
     archive = _check_archive(file, limits)
     _check_entries(archive, limits)
-    _first_sheet_part(archive)
+    _check_sheet_extent(archive, _first_sheet_part(archive), limits)
     file.seek(0)
 
 
