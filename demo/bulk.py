@@ -7,7 +7,7 @@ Booleans are passed as 0/1, which both databases accept.
 """
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -40,44 +40,46 @@ class BulkTable:
 
 
 class BulkWriter:
-    """Writes rows to the database of the default connection, inside the caller's transaction."""
+    """Writes rows inside the caller's transaction, on the default connection.
+
+    `write` may be called from another thread than the one that made the writer (the
+    generator's writer thread): it uses the DB-API connection taken here, not Django's
+    per-thread one, so the rows go into the same transaction. Only one thread may use the
+    connection at a time; the caller sees to that.
+    """
 
     def __init__(self) -> None:
         connection.ensure_connection()
         self.vendor = connection.vendor
         self.quote = connection.ops.quote_name
+        self.raw = connection.connection
         if self.vendor == "sqlite":
             # A bigger page cache keeps index updates in memory during the load.
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size = -262144")
 
-    def write(self, table: BulkTable, rows: Iterable[tuple]) -> None:
+    def write(self, table: BulkTable, rows: list[tuple]) -> None:
         columns = ", ".join(self.quote(c) for c in table.columns)
         name = self.quote(table.db_table)
-        raw = connection.connection
+        raw = self.raw
         if self.vendor == "postgresql":
-            n = 0
             sql = f"COPY {name} ({columns}) FROM STDIN"
             with raw.cursor() as cursor, cursor.copy(sql) as copy:
                 write_row = copy.write_row
                 for row in rows:
                     write_row(row)
-                    n += 1
-            table.count += n
         elif self.vendor == "sqlite":
-            if not isinstance(rows, list):
-                rows = list(rows)
             marks = ", ".join("?" * len(table.columns))
             raw.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", rows)
-            table.count += len(rows)
         else:
-            # Any other backend: the ORM-independent but slower path through Django's cursor.
-            if not isinstance(rows, list):
-                rows = list(rows)
+            # Any other backend: plain DB-API executemany ("format" parameter style).
             marks = ", ".join(["%s"] * len(table.columns))
-            with connection.cursor() as cursor:
+            cursor = raw.cursor()
+            try:
                 cursor.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", rows)
-            table.count += len(rows)
+            finally:
+                cursor.close()
+        table.count += len(rows)
 
     def execute_many(self, sql: str, params: list[tuple]) -> None:
         with connection.cursor() as cursor:

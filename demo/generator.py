@@ -14,6 +14,7 @@ import random
 import time
 from bisect import bisect_right
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
@@ -340,6 +341,8 @@ class DemoGenerator:
             "requests": BulkTable(ServiceRequest, REQUEST_FIELDS),
         }
         self.write_seconds_by_table = dict.fromkeys(self.tables, 0.0)
+        self.generate_seconds = 0.0
+        self.wait_seconds = 0.0  # the generator waiting for the writer
         self.next_id = {name: table.next_id() for name, table in self.tables.items()}
         self.vehicle_serial = 0
         self.phone_serial = 0
@@ -391,59 +394,84 @@ class DemoGenerator:
     # --- the run -------------------------------------------------------------------------
 
     def run(self) -> None:
+        """Generate a chunk while the previous one is written.
+
+        The rows are built in Python while the database is busy taking the previous chunk: a
+        writer thread sends them on the connection the transaction runs on. The two never use
+        the connection at the same time: the generator waits for the writer before it reserves
+        the chunk's numbers (its only query) and hands the chunk over.
+        """
         done = 0
         step = max(CHUNK_CLIENTS, self.n_clients // 10)
         reported = 0
-        while done < self.n_clients:
-            n = min(CHUNK_CLIENTS, self.n_clients - done)
-            self._chunk(n)
-            done += n
-            if self.n_clients > CHUNK_CLIENTS and done - reported >= step:
-                self.progress(
-                    gettext("  %(done)s из %(total)s клиентов")
-                    % {"done": f"{done:,}", "total": f"{self.n_clients:,}"}
-                )
-                reported = done
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-writer") as pool:
+            written: Future | None = None
+            while done < self.n_clients:
+                n = min(CHUNK_CLIENTS, self.n_clients - done)
+                started = time.perf_counter()
+                rows = self._chunk(n)
+                self.generate_seconds += time.perf_counter() - started
+                self._wait(written)
+                self._number_crm_rows(rows)
+                written = pool.submit(self._write_chunk, rows)
+                done += n
+                if self.n_clients > CHUNK_CLIENTS and done - reported >= step:
+                    self.progress(
+                        gettext("  %(done)s из %(total)s клиентов")
+                        % {"done": f"{done:,}", "total": f"{self.n_clients:,}"}
+                    )
+                    reported = done
+            self._wait(written)
 
     def counts(self) -> dict[str, int]:
         return {name: table.count for name, table in self.tables.items()}
 
     @property
     def write_seconds(self) -> float:
+        """How long the writer was busy (mostly while the next chunk was being generated)."""
         return sum(self.write_seconds_by_table.values())
 
-    def _write(self, name: str, rows: list[tuple]) -> None:
-        started = time.perf_counter()
-        self.writer.write(self.tables[name], rows)
-        self.write_seconds_by_table[name] += time.perf_counter() - started
+    def _wait(self, written: Future | None) -> None:
+        """Wait for the writer to finish the last chunk (raising what it raised)."""
+        if written is not None:
+            started = time.perf_counter()
+            written.result()
+            self.wait_seconds += time.perf_counter() - started
+
+    def _write_chunk(self, rows: dict[str, list[tuple]]) -> None:
+        for name, table in self.tables.items():
+            started = time.perf_counter()
+            self.writer.write(table, rows[name])
+            self.write_seconds_by_table[name] += time.perf_counter() - started
 
     def _take_id(self, name: str) -> int:
         value = self.next_id[name]
         self.next_id[name] = value + 1
         return value
 
-    def _chunk(self, n: int) -> None:
+    def _chunk(self, n: int) -> dict[str, list[tuple]]:
+        """The rows of the next `n` clients, without the CRM rows' numbers (no query here)."""
         self.rows = {name: [] for name in self.tables}
         self.pending_tasks: list[tuple] = []  # task rows without their number
         self.pending_requests: list[tuple] = []
         self.pending_worksheets: list[tuple] = []
         for _ in range(n):
             self._client()
-        self._number_crm_rows()
-        for name in self.tables:
-            self._write(name, self.rows[name])
+        self.rows["pending"] = (self.pending_worksheets, self.pending_tasks, self.pending_requests)
+        return self.rows
 
-    def _number_crm_rows(self) -> None:
+    def _number_crm_rows(self, rows: dict) -> None:
         """Reserve a block of human numbers per kind for this chunk, as the models would."""
+        worksheets, tasks, requests = rows.pop("pending")
         for pending, prefix, target in (
-            (self.pending_worksheets, WORKSHEET_PREFIX, "worksheets"),
-            (self.pending_tasks, TASK_PREFIX, "tasks"),
-            (self.pending_requests, SERVICE_REQUEST_PREFIX, "requests"),
+            (worksheets, WORKSHEET_PREFIX, "worksheets"),
+            (tasks, TASK_PREFIX, "tasks"),
+            (requests, SERVICE_REQUEST_PREFIX, "requests"),
         ):
             if not pending:
                 continue
             numbers = NumberSequence.reserve(prefix, len(pending))
-            self.rows[target] = [
+            rows[target] = [
                 (row[0], format_number(prefix, number), *row[1:])
                 for number, row in zip(numbers, pending, strict=True)
             ]

@@ -8,9 +8,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import UniqueConstraint
 
+from client_history.models import Client, RepairOrder
+from crm_workstation.models import Branch
 from demo import generator as demo_generator
-from demo.bulk import secondary_indexes_deferred
+from demo.bulk import BulkWriter, secondary_indexes_deferred
 from demo.services import BIG_MODELS
+from tasks.models import Task
 
 
 def schema() -> dict[str, dict]:
@@ -81,6 +84,23 @@ def test_a_failed_load_leaves_the_indexes_in_place(db, monkeypatch):
     monkeypatch.setattr(demo_generator.DemoGenerator, "run", broken_run)
     with pytest.raises(RuntimeError, match="the load broke"):
         call_command("seed_demo", "--size", "S", stdout=io.StringIO())
+    assert schema() == before
+
+
+def test_a_write_failing_in_the_writer_thread_leaves_nothing(db, monkeypatch):
+    before = schema()
+    write = BulkWriter.write
+
+    def failing_write(self, table, rows):
+        if table.model is Task:
+            raise RuntimeError("the disk is full")
+        write(self, table, rows)
+
+    monkeypatch.setattr(BulkWriter, "write", failing_write)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        call_command("seed_demo", "--size", "S", stdout=io.StringIO())
+    assert not Client.objects.exists() and not RepairOrder.objects.exists()
+    assert not Branch.objects.filter(code__startswith="DEMO").exists()
     assert schema() == before
 
 
