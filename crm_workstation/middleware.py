@@ -73,15 +73,26 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not database_unavailable(exception):
             return None
-        if isinstance(exception, DatabaseError) and _is_query_error(exception):
-            return None
-        logger.warning("database unavailable: %s", exception)
-        # No request context: the context processors would ask the database again.
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "10"
-        return response
+        return unavailable_response(exception)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database cannot be reached (down, restarting, refusing connections), as opposed to
+    a query that failed on its own."""
+    return isinstance(error, OperationalError | InterfaceError) and not _is_query_error(error)
+
+
+def unavailable_response(error: BaseException) -> HttpResponse:
+    """The Russian 503 page, with a warning in the log instead of a traceback."""
+    logger.warning("database unavailable: %s", error)
+    # No request context: the context processors would ask the database again.
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "10"
+    # Django's own mark that the response is logged: the warning above says all there is.
+    response._has_been_logged = True
+    return response
 
 
 def _is_query_error(error: DatabaseError) -> bool:

@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_workstation import health, views
 
+# The database being down shows the 503 page wherever the request met it (views.server_error).
+handler500 = "crm_workstation.views.server_error"
+
 admin.site.site_header = _("АРМ менеджер CRM — администрирование")
 admin.site.site_title = _("АРМ менеджер CRM")
 admin.site.index_title = _("Справочники и настройки")

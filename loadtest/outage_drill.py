@@ -73,9 +73,11 @@ def analyse(timeline: list[dict], *, stopped: float, started: float, healthy: fl
     def total(rows, key):
         return sum(r.get(key, 0) for r in rows)
 
+    # Whole seconds: the second the database stopped in and the one it started in count as
+    # the outage.
     before = [r for r in timeline if r["t"] < int(stopped)]
-    during = [r for r in timeline if int(stopped) <= r["t"] < int(started)]
-    after = [r for r in timeline if r["t"] >= int(started)]
+    during = [r for r in timeline if int(stopped) <= r["t"] <= int(started)]
+    after = [r for r in timeline if r["t"] > int(started)]
     # Recovered: from the first second after the start with successes and no failure on.
     recovered_at = None
     for index, row in enumerate(after):
@@ -86,11 +88,12 @@ def analyse(timeline: list[dict], *, stopped: float, started: float, healthy: fl
     for row in timeline:
         for key, value in row.items():
             if key.startswith("status_"):
-                statuses[key.removeprefix("status_")] = statuses.get(key, 0) + value
+                status = key.removeprefix("status_")
+                statuses[status] = statuses.get(status, 0) + value
     return {
         "before": {"ok": total(before, "ok"), "failed": total(before, "failed")},
         "during": {"ok": total(during, "ok"), "failed": total(during, "failed")},
-        "after_start": {"ok": total(after, "ok"), "failed": total(after, "failed")},
+        "after": {"ok": total(after, "ok"), "failed": total(after, "failed")},
         "failed_by_status": statuses,
         "database_down_s": round(started - stopped, 1),
         "healthz_200_after_start_s": round(healthy - started, 1),
@@ -113,7 +116,7 @@ def main(argv=None) -> int:
             if not _running(args.cluster):
                 pg_ctl(args.cluster, "start")
             url, _seconds = load_run.prepare_database(args)
-            env = load_run.server_env(url, stack.temp_dir("crm-drill-media-"))
+            env = load_run.server_env(url, load_run.media_dir(url))
             stack.manage("collectstatic", "--noinput", env=env)
             with stack.Stack(env=env, log_dir=out) as servers:
                 servers.start(count=args.instances, workers=args.workers)
@@ -225,7 +228,7 @@ def _print_drill(summary: dict) -> None:
     drill = summary["drill"]
     print("\n--- the outage ---")
     print(f"database down {drill['database_down_s']} s")
-    for part in ("before", "during", "after_start"):
+    for part in ("before", "during", "after"):
         print(f"  {part:12} ok {drill[part]['ok']:>6}  failed {drill[part]['failed']:>5}")
     print(f"failed requests by status: {drill['failed_by_status']}")
     print(f"/healthz (every instance, once a second): {summary['healthz']}")

@@ -14,6 +14,7 @@ logs go to `--out` (default loadtest/results/<size>-<instances>x/).
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,6 +54,14 @@ def prepare_database(args) -> tuple[str, dict]:
     return url, stack.database_seed(stack.base_env(url), size=args.size, users=args.users)
 
 
+def media_dir(url: str) -> Path:
+    """The uploaded files of this database: one folder all instances and workers share, kept
+    as long as the database (a job left queued in it still finds its file)."""
+    path = Path(tempfile.gettempdir()) / f"crm-loadtest-media-{url.rsplit('/', 1)[-1]}"
+    path.mkdir(exist_ok=True)
+    return path
+
+
 def server_env(url: str, media: Path) -> dict[str, str]:
     """Production-like: DEBUG off, hashed static files, one MEDIA_ROOT every instance and
     worker shares; every importer file goes to the background worker."""
@@ -71,7 +80,7 @@ def main(argv=None) -> int:
     with stack.stopped_on_signals():
         try:
             url, seed_seconds = prepare_database(args)
-            env = server_env(url, stack.temp_dir("crm-loadtest-media-"))
+            env = server_env(url, media_dir(url))
             stack.manage("collectstatic", "--noinput", env=env)
             with stack.Stack(env=env, log_dir=out) as servers:
                 servers.start(count=args.instances, workers=args.workers)

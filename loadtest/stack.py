@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -212,13 +211,19 @@ class Stack:
     def urls(self) -> list[str]:
         return [i.url for i in self.instances]
 
-    def pids(self) -> dict[str, list[int]]:
-        """Every process of the stack: masters, their workers, db_workers."""
+    def pids(self) -> dict[str, list[int | str]]:
+        """Every process of the stack: masters, their workers, db_workers; one that exited
+        shows as «exited N»."""
+
+        def alive(process: subprocess.Popen) -> int | str:
+            code = process.poll()
+            return process.pid if code is None else f"exited {code}"
+
         pids = {}
         for i in self.instances:
-            pids[f"gunicorn {i.port}"] = [i.web.pid, *i.worker_pids()]
+            pids[f"gunicorn {i.port}"] = [alive(i.web), *i.worker_pids()]
             if i.worker:
-                pids[f"db_worker {i.port}"] = [i.worker.pid]
+                pids[f"db_worker {i.port}"] = [alive(i.worker)]
         return pids
 
     def stop(self) -> None:
@@ -482,7 +487,3 @@ def jobs_by_worker(database_url: str, since: float) -> dict[str, int]:
             [since],
         ).fetchall()
     return {f"{workers} {status}": count for workers, status, count in rows}
-
-
-def temp_dir(prefix: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix=prefix))
