@@ -79,7 +79,7 @@ def stages(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, STAGES + "#detail", context)
 
     filterset = StagesFilter(request.GET, queryset=Worksheet.objects.none(), user=request.user)
-    worksheets = filterset.apply(selectors.stage_worksheets(user=request.user))
+    worksheets = filterset.apply(selectors.stage_scope(user=request.user))
     counts = selectors.stage_counts(worksheets, user=request.user)
     stage = request.GET.get("stage", "")
     if stage not in Stage.LABELS:
