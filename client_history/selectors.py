@@ -430,6 +430,13 @@ def vehicle_forecast(vehicle: Vehicle) -> VehicleForecast:
     )
 
 
+def next_maintenance(*, vehicles: QuerySet[Vehicle]) -> dt.date | None:
+    """The nearest next maintenance of `vehicles` (the summary's «Следующее ТО»), reading only
+    that value of the forecast."""
+    dates = vehicles.with_maintenance_forecast().values_list("next_maintenance", flat=True)
+    return min((day for day in dates if day is not None), default=None)
+
+
 def service_summary(*, vehicles: QuerySet[Vehicle]) -> ServiceSummary:
     """Visits, money, dates and forecasts for `vehicles`, in two queries whatever the history."""
     orders = RepairOrder.objects.filter(vehicle__in=vehicles)

@@ -243,7 +243,11 @@ class InvolveForm(_PlannedPart):
         # From the task window (the task's worksheet) or the worksheet window.
         super().__init__(*args, **kwargs)
         own = (worksheet or task.worksheet).department
-        departments = Department.objects.filter(branch_id=own.branch_id).exclude(pk=own.pk)
+        departments = (
+            Department.objects.filter(branch_id=own.branch_id)
+            .exclude(pk=own.pk)
+            .select_related("branch")  # each choice is labelled with its branch
+        )
         self.fields["department"].queryset = departments
         self.fields["executor"].queryset = (
             get_user_model()

@@ -2,12 +2,12 @@
 
 import datetime as dt
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from client_history import selectors as history
-from client_history.models import Vehicle
+from client_history.models import RepairOrder, Vehicle
 from tasks.models import CallScript, FollowUpDelay, InterviewResult, Task
 
 # A suggested call lands at this hour of the suggested day.
@@ -85,9 +85,11 @@ def call_script(*, task: Task, user) -> str:
         if task.vehicle_id
         else Vehicle.objects.filter(owner=client)
     )
-    summary = history.service_summary(vehicles=vehicles)
-    values["последний визит"] = _date(summary.last_visit)
-    values["следующее ТО"] = _date(summary.next_maintenance)
+    if "{последний визит}" in script.text:
+        orders = RepairOrder.objects.filter(vehicle__in=vehicles)
+        values["последний визит"] = _date(orders.aggregate(last=Max("opened_at"))["last"])
+    if "{следующее ТО}" in script.text:
+        values["следующее ТО"] = _date(history.next_maintenance(vehicles=vehicles))
     return script.render(values)
 
 
