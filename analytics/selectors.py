@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
@@ -211,7 +212,10 @@ def funnel(filters: Filters) -> Funnel:
         .values("in_period", "status", "outcome", "is_booked", "arrival")
         .order_by()
     )
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a user with no department: the queryset is none()
+        sql, params = None, ()
     conditions = {
         "due": "TRUE",
         "done": "t.status = %s",
@@ -239,13 +243,15 @@ def funnel(filters: Filters) -> Funnel:
             f" WHERE {period} AND {conditions['arrived']}))"
         )
         column_params += arguments["arrived"]
-    connection = connections[inner.db]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH t AS ({sql}) SELECT {', '.join(columns)} FROM t",
-            [*params, *column_params],
-        )
-        values = cursor.fetchone()
+    if sql is None:  # nothing in scope: every figure is zero
+        values = [0] * (len(conditions) * len(sides)) + [None] * len(sides)
+    else:
+        with connections[inner.db].cursor() as cursor:
+            cursor.execute(
+                f"WITH t AS ({sql}) SELECT {', '.join(columns)} FROM t",
+                [*params, *column_params],
+            )
+            values = cursor.fetchone()
     keys = [f"{key}_{side}" for key in conditions for side in sides]
     counts = dict(zip(keys, values, strict=False))
     revenue = [_money(value) for value in values[len(keys) :]]

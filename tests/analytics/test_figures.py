@@ -76,6 +76,12 @@ def test_two_tasks_that_booked_the_same_visit_bring_its_revenue_once(data_set, h
     assert funnel.revenue.current == Decimal("5000.00")
 
 
+def test_a_user_with_no_department_gets_a_funnel_of_zeros(data_set, it_a):
+    funnel = selectors.funnel(filters_for(it_a))
+    assert [(step.figure.current, step.figure.previous) for step in funnel.steps] == [(0, 0)] * 5
+    assert (funnel.revenue.current, funnel.revenue.previous) == (Decimal("0"), Decimal("0"))
+
+
 def test_a_cancelled_request_books_nothing(data_set, head_a):
     t4 = data_set["t4"]
     data_set["make"].request(
