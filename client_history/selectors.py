@@ -26,6 +26,7 @@ from django.db.models import (
     Sum,
     Value,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Lag
 from django.utils import timezone
@@ -332,15 +333,21 @@ def recommendation_groups(*, vehicles: QuerySet[Vehicle]) -> list[Recommendation
     return sorted(groups.values(), key=lambda group: not group.is_open)
 
 
-def last_visit(*, vehicles: QuerySet[Vehicle]) -> RepairOrder | None:
-    """The latest repair order with its lines and recommendations."""
-    return (
-        repair_orders(vehicles=vehicles)
-        .prefetch_related(
-            "lines", Prefetch("recommendations", queryset=Recommendation.objects.order_by("id"))
-        )
-        .first()
-    )
+LAST_VISIT_PARTS = (
+    "lines",
+    Prefetch("recommendations", queryset=Recommendation.objects.order_by("id")),
+)
+
+
+def last_visit(
+    *, vehicles: QuerySet[Vehicle], latest: RepairOrder | None = None
+) -> RepairOrder | None:
+    """The latest repair order with its lines and recommendations. `latest`: that order, when
+    the caller has already read it (the first row of the orders' first page)."""
+    if latest is None:
+        return repair_orders(vehicles=vehicles).prefetch_related(*LAST_VISIT_PARTS).first()
+    prefetch_related_objects([latest], *LAST_VISIT_PARTS)
+    return latest
 
 
 def tasks_for(*, user, client: Client | None = None, vehicle: Vehicle | None = None):

@@ -24,8 +24,12 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _page(request, items, param: str = "page") -> Page:
-    return Paginator(items, settings.CRM_PAGE_SIZE).get_page(request.GET.get(param))
+def _page(request, items, param: str = "page", *, count: int | None = None) -> Page:
+    """A page of `items`; `count`: their number when already known (no COUNT query)."""
+    paginator = Paginator(items, settings.CRM_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
+    return paginator.get_page(request.GET.get(param))
 
 
 def _partial_target(request, targets: set[str]) -> str | None:
@@ -183,10 +187,14 @@ def _history(request, *, client: Client | None, vehicle: Vehicle | None) -> Http
         template += "#" + region
     tasks_filter = _history_filter(request)
     context = {"client": client, "vehicle": vehicle, "tasks_filter": tasks_filter}
+    if region is None:
+        context["summary"] = selectors.service_summary(vehicles=vehicles)
     # Only the region asked for is read when htmx pages through one list.
     if region in (None, "orders"):
         orders = selectors.repair_orders(vehicles=vehicles)
-        context["orders_page"] = _page(request, orders, "orders_page")
+        # The summary counted the visits: the orders' paginator need not count them again.
+        visits = context["summary"].visits if "summary" in context else None
+        context["orders_page"] = _page(request, orders, "orders_page", count=visits)
     if region in (None, "recommendations"):
         recommendations = selectors.recommendation_groups(vehicles=vehicles)
         context["recommendations_page"] = _page(request, recommendations, "rec_page")
@@ -199,8 +207,10 @@ def _history(request, *, client: Client | None, vehicle: Vehicle | None) -> Http
         )
         context["tasks_page"] = _page(request, tasks, "tasks_page")
     if region is None:
-        context["summary"] = selectors.service_summary(vehicles=vehicles)
-        context["last_visit"] = selectors.last_visit(vehicles=vehicles)
+        # On the orders' first page, the last visit is its first row.
+        orders_page = context["orders_page"]
+        latest = orders_page[0] if orders_page.number == 1 and orders_page else None
+        context["last_visit"] = selectors.last_visit(vehicles=vehicles, latest=latest)
         # Read just before calling: the numbers to dial and whether to dial at all.
         context["phones"] = selectors.client_phones(client=client) if client else []
     return render(request, template, context)

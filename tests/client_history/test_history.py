@@ -432,7 +432,7 @@ def test_history_query_count_does_not_grow(
     vehicle = VehicleFactory(owner=owner)
     _history_rows(owner, vehicle, service_a, rows)
     url = client_history_url(owner) if view == "client" else vehicle_history_url(vehicle)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(16):
         response = client_manager_a.get(url)
     assert response.status_code == 200
 

@@ -614,7 +614,7 @@ def test_window_query_count_does_not_grow_with_the_clients_tasks(client_manager_
         assert response.status_code == 200
         counts.append(len(queries))
 
-    assert counts[0] == counts[1] <= 22
+    assert counts[0] == counts[1] <= 21
 
 
 def test_follow_ups_and_involvements_remember_the_first_task_of_the_chain(

@@ -220,5 +220,5 @@ def test_the_window_query_count_does_not_grow_with_rows(
             worksheet=worksheet, task_type=task_type, vehicle=VehicleFactory(owner=worksheet.client)
         )
     url = reverse("worksheets:worksheet_window", args=[worksheet.pk])
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(18):
         assert client_head_a.get(url).status_code == 200
