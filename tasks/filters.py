@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -136,18 +136,30 @@ class Concatenated:
     """Two querysets read as one list by the paginator: all of `first`, then all of `second`.
 
     Each part keeps an order an index gives, where one ORDER BY over both (a CASE) would sort
-    every task the user ever had on each page view.
+    every task the user ever had on each page view. `counts`, when given, counts both parts in
+    one query (the part's sizes as `(first, second)`), rather than one COUNT for each.
     """
 
-    def __init__(self, first: QuerySet, second: QuerySet):
+    def __init__(
+        self,
+        first: QuerySet,
+        second: QuerySet,
+        *,
+        counts: Callable[[], tuple[int, int]] | None = None,
+    ):
         self.first, self.second = first, second
+        self._counts = counts or (lambda: (self.first.count(), self.second.count()))
 
     @cached_property
+    def part_counts(self) -> tuple[int, int]:
+        return self._counts()
+
+    @property
     def first_count(self) -> int:
-        return self.first.count()
+        return self.part_counts[0]
 
     def count(self) -> int:
-        return self.first_count + self.second.count()
+        return sum(self.part_counts)
 
     def __getitem__(self, key: slice) -> list:
         start, stop = key.start or 0, key.stop
@@ -165,12 +177,23 @@ def tasks_taken_by(
     """SPEC §6.2: the user is the executor, and the task is in work, on control or done.
 
     Unfinished tasks come first by planned time; the finished ones follow, the latest first, so
-    the first page is today's work rather than last year's calls. `narrow` is the filter.
+    the first page is today's work rather than last year's calls. `narrow` is the filter. Both
+    parts are counted in one pass over the user's tasks.
     """
     taken = narrow(Task.objects.visible_to(user).filter(executor_id=user.pk))
+    unfinished = Q(status__in=TAKEN_UNFINISHED)
+    done = Q(status=Task.Status.DONE)
+
+    def counts() -> tuple[int, int]:
+        both = taken.filter(unfinished | done).aggregate(
+            first=Count("pk", filter=unfinished), second=Count("pk", filter=done)
+        )
+        return both["first"], both["second"]
+
     return Concatenated(
-        _rows(taken.filter(status__in=TAKEN_UNFINISHED).order_by("planned_at", "id")),
-        _rows(taken.filter(status=Task.Status.DONE).order_by("-planned_at", "-id")),
+        _rows(taken.filter(unfinished).order_by("planned_at", "id")),
+        _rows(taken.filter(done).order_by("-planned_at", "-id")),
+        counts=counts,
     )
 
 
