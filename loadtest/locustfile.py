@@ -66,6 +66,7 @@ JOB_TIMEOUT = float(os.environ.get("LOADTEST_JOB_TIMEOUT", "90"))
 WAIT_MIN, WAIT_MAX = (float(x) for x in os.environ.get("LOADTEST_WAIT", "1,4").split(","))
 MSK = dt.timezone(dt.timedelta(hours=3))  # the project's TIME_ZONE, Europe/Moscow
 # Surnames to search by until the user has seen clients of their own.
+LEGAL_FORMS = {"ООО", "АО", "ПАО", "ЗАО", "ИП"}
 SURNAMES = ["Иванов", "Смирнова", "Кузнецов", "Попова", "Соколов", "Лебедева", "Новиков"]
 
 ERROR_PAGE = 'class="panel error-page"'
@@ -188,9 +189,7 @@ class Workstation(HttpUser):
         htmx does for that target.
         """
         if htmx is not None:
-            kwargs.setdefault("headers", {}).update(
-                {"HX-Request": "true", "HX-Target": htmx, "HX-Current-URL": self.url("/", host="")}
-            )
+            kwargs.setdefault("headers", {}).update({"HX-Request": "true", "HX-Target": htmx})
         if method == "POST":
             headers = kwargs.setdefault("headers", {})
             headers.setdefault("X-CSRFToken", self.client.cookies.get("csrftoken", ""))
@@ -244,14 +243,14 @@ class ManagerUser(Workstation):
         clients = _ids(r'href="/clients/(\d+)/"', text)
         if clients:
             self.client_ids = clients
-        for name in re.findall(
-            r'client_card[^>]*>([^<]+)</a>|<h2><a href="/clients/\d+/">([^<]+)', text
-        ):
-            surname = next((part for part in name if part), "").split()[:1]
-            if surname:
-                self.searches.append(surname[0])
-        for phone in re.findall(r'href="tel:\+?(\d+)"', text):
-            self.searches.append(phone[-7:])
+        # What a manager types into the search: a client's surname (a company's name without
+        # its legal form), a whole phone number or its last digits.
+        for name in re.findall(r'<a href="/clients/\d+/"[^>]*>([^<]+)</a>', text):
+            words = [w.strip('«»"') for w in name.split() if w not in LEGAL_FORMS]
+            if words and words[0]:
+                self.searches.append(words[0])
+        for phone in re.findall(r'href="tel:(\+?\d+)"', text):
+            self.searches.append(phone if random.random() < 0.5 else phone[-7:])
         self.searches = self.searches[-20:]
 
     @task(4)
