@@ -187,7 +187,7 @@ def hostile_post(http: HttpClient, url: str, data: dict, **extra):
     )
 
 
-def _forms_in(response) -> Iterable[forms.BaseForm]:
+def forms_in(response) -> Iterable[forms.BaseForm]:
     context = response.context
     if context is None:
         return
@@ -212,7 +212,7 @@ def assert_clean_answer(response, *, where="") -> None:
     """No server error; a refusal says why in Russian: every form error on the page is
     Russian text, and an error page is a Russian page."""
     assert response.status_code < 500, (where, response.status_code)
-    for form in _forms_in(response):
+    for form in forms_in(response):
         if not form.is_bound:
             continue
         for field, errors in form.errors.items():

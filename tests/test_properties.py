@@ -15,6 +15,7 @@ from tests.hostile import (
     assert_clean_answer,
     choice_or_junk,
     form_of,
+    forms_in,
     hostile_date,
     hostile_get,
     hostile_number,
@@ -139,3 +140,15 @@ def test_login_form_answers_any_post(form, client, objects):
     assert_clean_answer(response, where=form)
     if response.status_code == 302:
         assert "evil" not in response["Location"]
+
+
+def test_the_check_reads_the_errors_of_the_forms_on_the_page(client_manager_a, objects):
+    """The Russian-message check is not vacuous: it finds the filter's errors on the page,
+    and an English one would fail it."""
+    response = client_manager_a.get(reverse("tasks:my_tasks"), {"date_from": "junk"})
+    bound = [form for form in forms_in(response) if form.is_bound and form.errors]
+    assert bound and "date_from" in bound[0].errors
+    assert_clean_answer(response)
+    bound[0].errors["date_from"] = bound[0].error_class(["Enter a valid date."])
+    with pytest.raises(AssertionError):
+        assert_clean_answer(response)
