@@ -23,10 +23,12 @@ Environment: LOADTEST_HOSTS (default: --host), LOADTEST_LOGINS (50), LOADTEST_LO
 (load), LOADTEST_PASSWORD (demo), LOADTEST_WAIT ("1,4": seconds between a manager's actions),
 LOADTEST_UPLOADER (head1), LOADTEST_IMPORTER_FILE (the sample «Клиенты ТО» file),
 LOADTEST_JOB_TIMEOUT (90 s for the background job to read it), LOADTEST_TIMELINE,
-LOADTEST_SAMPLES (a folder for the first failed answer of each status), LOADTEST_TOUR=1 (each
-manager does every action once first).
+LOADTEST_SAMPLES (a folder for the first failed answer of each status), LOADTEST_REQUESTS (a CSV
+of every request: finished at, name, ms), LOADTEST_TOUR=1 (each manager does every action once
+first).
 """
 
+import csv
 import datetime as dt
 import itertools
 import json
@@ -118,15 +120,25 @@ TIMELINE = Timeline()
 
 
 @events.request.add_listener
-def _count(response=None, exception=None, **_kwargs) -> None:
+def _count(
+    request_type="", name="", response_time=0, response=None, exception=None, **_kwargs
+) -> None:
     status = getattr(response, "status_code", 0) or 0
     TIMELINE.add(failed=exception is not None, status=status)
+    REQUESTS.append((round(time.time(), 3), f"{request_type} {name}", round(response_time)))
+
+
+# Every request (finished at, name, ms), for figures over part of the run (after the logins).
+REQUESTS: list[tuple[float, str, int]] = []
 
 
 @events.quitting.add_listener
 def _write_timeline(**_kwargs) -> None:
     if path := os.environ.get("LOADTEST_TIMELINE"):
         TIMELINE.write(path)
+    if path := os.environ.get("LOADTEST_REQUESTS"):
+        with open(path, "w", newline="") as file:
+            csv.writer(file).writerows(REQUESTS)
 
 
 class Workstation(HttpUser):

@@ -4,7 +4,7 @@ again once the database is back, with the same gunicorn workers and db_workers (
 
     loadtest/outage_drill.sh                       # the cluster set up, then this script
     python loadtest/outage_drill.py --cluster "15 loadtest" --database-url \\
-        postgres://postgres@127.0.0.1:5433/postgres --size S --run-time 90s --stop-at 30
+        postgres://postgres@127.0.0.1:5433/postgres --size S --run-time 100s --stop-at 45
 
 It stops and starts a PostgreSQL cluster with pg_ctlcluster: use one of its own (port 5433 in
 outage_drill.sh), never the one anything else on the machine uses.
@@ -33,10 +33,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--instances", type=int, choices=[1, 2], default=2)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--spawn-rate", type=float, default=10)
-    parser.add_argument("--run-time", default="90s")
+    parser.add_argument("--spawn-rate", type=float, default=2)
+    parser.add_argument("--run-time", default="100s")
     parser.add_argument("--wait", default="1,4")
-    parser.add_argument("--stop-at", type=float, default=30, help="seconds into the run")
+    parser.add_argument(
+        "--stop-at", type=float, default=45, help="seconds into the run (after the logins)"
+    )
     parser.add_argument("--outage", type=float, default=10, help="seconds the database is down")
     parser.add_argument("--reuse-db", action="store_true")
     parser.add_argument("--drop-db", action="store_true")

@@ -31,7 +31,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--instances", type=int, choices=[1, 2], default=1)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per instance")
     parser.add_argument("--users", type=int, default=50, help="simulated managers")
-    parser.add_argument("--spawn-rate", type=float, default=10)
+    # Managers arriving two a second: a login hashes the password (~0.3 s of CPU on purpose).
+    parser.add_argument("--spawn-rate", type=float, default=2)
     parser.add_argument("--run-time", default="2m", help="locust --run-time, e.g. 90s, 2m")
     parser.add_argument("--wait", default="1,4", help="seconds between a manager's actions")
     parser.add_argument("--no-upload", action="store_true", help="without the importer file")
