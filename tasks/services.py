@@ -198,10 +198,11 @@ def task_save_result(
 def _apply_side_effects(*, task: Task, result: TaskResult, user, now: dt.datetime) -> None:
     vehicle = task.vehicle
     if result.reported_mileage is not None and vehicle is not None:
+        day = timezone.localdate(now)  # the workstation's day, not UTC's (00:00–03:00 MSK)
         Vehicle.objects.filter(pk=vehicle.pk).update(
-            last_mileage=result.reported_mileage, last_mileage_date=now.date()
+            last_mileage=result.reported_mileage, last_mileage_date=day
         )
-        vehicle.last_mileage, vehicle.last_mileage_date = result.reported_mileage, now.date()
+        vehicle.last_mileage, vehicle.last_mileage_date = result.reported_mileage, day
     if result.outcome != Task.Outcome.WRONG_DATA:
         return
     if result.wrong_data == Task.WrongData.PHONE and result.wrong_phone is not None:
