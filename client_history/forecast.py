@@ -8,10 +8,13 @@ The forecast is a chain of named steps (the last reading, the pace, the start of
 each built on the ones before. SQL has no names for values within a row, so a single expression
 would repeat every step wherever a later one refers to it (tens of kilobytes of SQL that take
 Django tens of milliseconds to compile and PostgreSQL as long to plan). Here each step is a
-column of a derived table and the next step selects from it: the car's orders are read once, in
-the innermost table, and every step is written once. Each value the queryset exposes is a
-correlated scalar subquery over that chain (`ForecastValue`), whose SQL is built once per
-database and set of parameters and then only has the car's columns put in.
+column of a derived table and the next step selects from it, so every step is written once.
+Each value the queryset exposes is a scalar subquery over that chain (`ForecastValue`), whose
+SQL is built once per database and set of parameters and then only has the car's columns and
+its order aggregates put in. The car's orders are read once, by aggregates of the outer query
+grouped by vehicle (on SQLite, which does not take an outer aggregate inside a subquery of
+HAVING, by the chain's innermost table); on PostgreSQL each derived table ends with OFFSET 0,
+so that the planner keeps the steps apart instead of inlining them into each other again.
 
 Date arithmetic differs between the two databases (PostgreSQL adds integers and intervals to
 dates; SQLite has `date()` with modifiers and `julianday()`), so the date operations the
