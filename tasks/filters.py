@@ -185,8 +185,10 @@ def tasks_taken_by(
     done = Q(status=Task.Status.DONE)
 
     def counts() -> tuple[int, int]:
-        both = taken.filter(unfinished | done).aggregate(
-            first=Count("pk", filter=unfinished), second=Count("pk", filter=done)
+        # One list of statuses, and counted by a column the (executor, status, worksheet)
+        # index holds: PostgreSQL counts from the index alone.
+        both = taken.filter(status__in=(*TAKEN_UNFINISHED, Task.Status.DONE)).aggregate(
+            first=Count("status", filter=unfinished), second=Count("status", filter=done)
         )
         return both["first"], both["second"]
 
