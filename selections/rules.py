@@ -14,10 +14,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.db.models import (
-    Count,
     DateField,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -449,9 +449,12 @@ def _lost_clients(kind: SelectionKind, params: dict, scope: SelectionScope, by_w
         ~Exists(of_car.filter(opened_at__gt=scope.period_to))
     )
     if params["min_visits"] > 1:
+        # COUNT as a plain function, not an aggregate: no GROUP BY, which made SQLite walk
+        # the branch's orders for every car instead of the car's own (seed M: minutes).
         cars = cars.annotate(
             visits=Subquery(
-                of_car.order_by().values("vehicle").annotate(n=Count("id")).values("n")[:1]
+                of_car.order_by().annotate(n=Func("id", function="COUNT")).values("n"),
+                output_field=IntegerField(),
             )
         ).filter(visits__gte=params["min_visits"])
     return (
