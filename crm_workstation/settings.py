@@ -112,8 +112,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    # An empty DATABASE_URL (`DATABASE_URL= ./run.sh`) means the default, as an unset one.
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         # A kept connection is checked before a request reuses it: after a database restart
         # the first request of each worker gets a new one instead of failing on the dead one.

@@ -76,3 +76,13 @@ def test_manage_py_refuses_without_a_key_and_check_deploy_flags_the_development_
     deployed = start("", "manage.py", "check", "--deploy", SECRET_KEY=strong)
     assert "security.W009" not in deployed.stderr
     assert "security.W018" not in deployed.stderr
+
+
+def test_an_empty_database_url_means_the_default_sqlite_file():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'])"
+    )
+    result = start(code, DEBUG="1", DATABASE_URL="")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", str(PROJECT / "db.sqlite3")]
