@@ -187,9 +187,12 @@ def demo_seed(*, size: str, progress=None) -> SeedReport:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-                # Fresh statistics, so the first page views get good plans.
-                for model in BIG_MODELS:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        # Fresh statistics, so the first page views get good plans. SQLite needs them too:
+        # without them it walks a workshop's orders for each car to save a sort (the
+        # by-workshop lost-clients rule at seed M: minutes, against 0.05 s with them).
+        with connection.cursor() as cursor:
+            for model in BIG_MODELS:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         seconds["sequences and statistics"] = time.perf_counter() - finishing
     seconds["total"] = time.perf_counter() - started
     return SeedReport(

@@ -151,3 +151,15 @@ def test_seed_demo_vacuums_the_loaded_tables_after_its_transaction():
 
 def test_the_vacuum_waits_for_the_callers_transaction(db):
     assert demo_vacuum() is None  # VACUUM cannot run inside a transaction block
+
+
+def test_seed_demo_leaves_the_planner_statistics_of_every_loaded_table(db):
+    call_command("seed_demo", size="S", stdout=io.StringIO())
+    tables = {model._meta.db_table for model in BIG_MODELS}
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+        else:
+            cursor.execute("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public'")
+        analysed = {row[0] for row in cursor.fetchall()}
+    assert tables <= analysed
