@@ -193,6 +193,7 @@ TASK_FIELDS = [
     "wrong_data",
     "goal_completed",
     "copied_from",
+    "origin_task",
 ]
 REQUEST_FIELDS = [
     "id",
@@ -265,6 +266,7 @@ class DoneInterview:
     executor: int
     finished: int
     result: tuple  # interview_result, purchase_option, comment, reported_mileage
+    origin: int  # the first task of its chain, which an involvement inherits
 
 
 def _weighted_pool(pairs: list[tuple], scale: int = 1) -> list:
@@ -874,6 +876,12 @@ class DemoGenerator:
                 planned = max(last_planned, created + 60)
             goal = self._goal(type_code, dept_kind, vehicle, planned // DAY, previous_goal)
             task_id = self._take_id("tasks")
+            # The chain's first task, as the app keeps it: a follow-up or an involvement
+            # inherits it; a task planned afresh starts its own.
+            if i == 0:
+                origin = involved_from.origin if involved_from else task_id
+            elif previous is None:
+                origin = task_id
             executor = main if r() < 0.85 else executors[int(r() * len(executors))]
             result = (None, None, "", None)
             outcome = wrong = ""
@@ -949,11 +957,12 @@ class DemoGenerator:
                     wrong,
                     completed,
                     copied,
+                    origin,
                 )
             )
             involved = None
             if status == DONE and outcome == INTERVIEW:
-                interviews.append(DoneInterview(task_id, executor, finished, result))
+                interviews.append(DoneInterview(task_id, executor, finished, result, origin))
                 if result[0] == self.ref.results.get("booked_during_call", (None,))[0]:
                     self._service_request(
                         ws_id,

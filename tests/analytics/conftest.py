@@ -207,6 +207,9 @@ def make_batch(service_a):
         if created is not None:
             LeadBatch.objects.filter(pk=batch.pk).update(created_at=created)
         for index, (result_value, task) in enumerate(leads, start=1):
+            if task is not None and task.origin_task_id is None:
+                # As «Создать рабочие листы» makes it: a lead's task starts its own chain.
+                Task.objects.filter(pk=task.pk).update(origin_task=task)
             Lead.objects.create(
                 batch=batch,
                 row_number=index,

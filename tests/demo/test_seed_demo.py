@@ -226,6 +226,22 @@ def test_seed_builds_worksheets_and_tasks_in_every_state(seeded):
         assert NumberSequence.reserve(prefix)[0] > max(int(n.split("-")[1]) for n in numbers)
 
 
+def test_seed_tasks_belong_to_chains_as_the_app_keeps_them(seeded):
+    """A first task is its own origin; a follow-up and an involvement inherit theirs."""
+    tasks = Task.objects.all()
+    assert not tasks.filter(origin_task=None).exists()
+    assert tasks.filter(origin_task=F("pk")).exists()
+    assert not tasks.exclude(origin_task__origin_task=F("origin_task")).exists()
+    assert (
+        not tasks.exclude(previous_task=None)
+        .exclude(origin_task=F("previous_task__origin_task"))
+        .exists()
+    )
+    involved = tasks.exclude(involved_from=None)
+    assert involved.exists()
+    assert not involved.exclude(origin_task=F("involved_from__origin_task")).exists()
+
+
 def test_rows_saved_after_the_seed_get_fresh_ids_and_numbers(seeded):
     before = {
         model: model.objects.aggregate(m=Max("id"))["m"]
