@@ -256,10 +256,11 @@ def worksheet_tasks(*, worksheet: Worksheet) -> QuerySet:
 def worksheet_vehicles(*, worksheet: Worksheet, limit: int = 10) -> list:
     """The cars its tasks are about (the worksheet itself names none), a few at most."""
     vehicle_model = worksheet.client.vehicles.model
+    # The worksheet's tasks give the ids (IN, not a per-car EXISTS: SQLite tested every car of
+    # the database in make order, 0.65 s at seed M).
+    car_ids = _tasks().objects.filter(worksheet=worksheet).values("vehicle_id")
     return list(
-        vehicle_model.objects.filter(
-            Exists(_tasks().objects.filter(worksheet=worksheet, vehicle_id=OuterRef("pk")))
-        ).order_by("make", "model", "id")[:limit]
+        vehicle_model.objects.filter(pk__in=car_ids).order_by("make", "model", "id")[:limit]
     )
 
 
