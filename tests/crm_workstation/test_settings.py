@@ -86,3 +86,20 @@ def test_an_empty_database_url_means_the_default_sqlite_file():
     result = start(code, DEBUG="1", DATABASE_URL="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3", str(PROJECT / "db.sqlite3")]
+
+
+def test_postgresql_connections_get_room_for_hashes_and_keep_the_urls_options():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS']['options'])"
+    )
+    plain = start(code, DEBUG="1", DATABASE_URL="postgres://u@db.example:5432/crm")
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.strip() == "-c work_mem=64MB"
+    tuned = start(
+        code,
+        DEBUG="1",
+        PG_WORK_MEM="16MB",
+        DATABASE_URL="postgres://u@db.example:5432/crm?options=-c%20statement_timeout%3D5000",
+    )
+    assert tuned.stdout.strip() == "-c work_mem=16MB -c statement_timeout=5000"
