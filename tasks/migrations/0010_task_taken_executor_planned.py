@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='task',
-            index=models.Index(condition=models.Q(('status__in', ['in_work', 'on_control'])), fields=['executor', 'planned_at', 'id'], name='task_taken_executor_planned'),
+            index=models.Index(condition=models.Q(('status', 'in_work'), ('status', 'on_control'), _connector='OR'), fields=['executor', 'planned_at', 'id'], name='task_taken_executor_planned'),
         ),
     ]
