@@ -78,28 +78,30 @@ def test_manage_py_refuses_without_a_key_and_check_deploy_flags_the_development_
     assert "security.W018" not in deployed.stderr
 
 
-def test_an_empty_database_url_means_the_default_sqlite_file():
+def database_setting(expression: str, **env: str) -> str:
+    """What `expression` (of the default database's settings, `db`) prints in a fresh
+    process in debug mode with `env`."""
     code = (
         "import django; django.setup(); from django.conf import settings; "
-        "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'])"
+        f"db = settings.DATABASES['default']; print({expression})"
     )
-    result = start(code, DEBUG="1", DATABASE_URL="")
+    result = start(code, DEBUG="1", **env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", str(PROJECT / "db.sqlite3")]
+    return result.stdout.strip()
+
+
+def test_an_empty_database_url_means_the_default_sqlite_file():
+    printed = database_setting("db['ENGINE'], db['NAME']", DATABASE_URL="")
+    assert printed.split() == ["django.db.backends.sqlite3", str(PROJECT / "db.sqlite3")]
 
 
 def test_postgresql_connections_get_room_for_hashes_and_keep_the_urls_options():
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.DATABASES['default']['OPTIONS']['options'])"
-    )
-    plain = start(code, DEBUG="1", DATABASE_URL="postgres://u@db.example:5432/crm")
-    assert plain.returncode == 0, plain.stderr
-    assert plain.stdout.strip() == "-c work_mem=64MB"
-    tuned = start(
-        code,
-        DEBUG="1",
+    options = "db['OPTIONS']['options']"
+    plain = database_setting(options, DATABASE_URL="postgres://u@db.example:5432/crm")
+    assert plain == "-c work_mem=64MB"
+    tuned = database_setting(
+        options,
         PG_WORK_MEM="16MB",
         DATABASE_URL="postgres://u@db.example:5432/crm?options=-c%20statement_timeout%3D5000",
     )
-    assert tuned.stdout.strip() == "-c work_mem=16MB -c statement_timeout=5000"
+    assert tuned == "-c work_mem=16MB -c statement_timeout=5000"
