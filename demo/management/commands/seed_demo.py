@@ -115,9 +115,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         vacuum_seconds = demo_vacuum()
         if vacuum_seconds is not None:
-            total = report.seconds.pop("total")
-            report.seconds["vacuum"] = vacuum_seconds
-            report.seconds["total"] = total + vacuum_seconds
+            report.add_stage("vacuum", vacuum_seconds)
 
         self.stdout.write("")
         self.stdout.write(_("Строк:"))
