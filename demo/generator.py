@@ -391,7 +391,15 @@ class DemoGenerator:
         self.surnames = [(s, _female_surname(s), _translit(s)) for s in vocab.SURNAMES]
         self.male = [(n, pm, pf, _translit(n)) for n, pm, pf in vocab.MALE_NAMES]
         self.female = [(n, _translit(n)) for n in vocab.FEMALE_NAMES]
-        self.branch_pool = [self.branches[0]] * 6 + [self.branches[-1]] * 4
+        # Home branches: the first two take 60 and 40 per cent of the clients of the
+        # two-branch sizes; at the largest, each further dealership has as many as a tenth of
+        # those, and the first two keep their number.
+        first, second, *more = self.branches
+        self.branch_pool = [first] * 6 + [second] * 4 + [b for b in more for _ in range(5)]
+        # Where a client's car is sometimes serviced instead: the next branch of the list.
+        self.neighbour = {
+            b.id: self.branches[(i + 1) % len(self.branches)] for i, b in enumerate(self.branches)
+        }
 
     # --- the run -------------------------------------------------------------------------
 
@@ -484,7 +492,7 @@ class DemoGenerator:
         r = self.rng.random
         rows = self.rows
         client_id = self._take_id("clients")
-        branch = self.branch_pool[int(r() * 10)]
+        branch = self.branch_pool[int(r() * len(self.branch_pool))]
         if r() < 0.05:
             kind = Client.Kind.COMPANY.value
             surname = self.surnames[int(r() * len(self.surnames))]
@@ -626,7 +634,7 @@ class DemoGenerator:
             stop = start + int(r() * max(1, today - start))
         day = start + int(r() * mean_gap)
         mileage = 0
-        other = self.branches[0] if home is not self.branches[0] else self.branches[-1]
+        other = self.neighbour[home.id]
         while day <= stop:
             ro_id = self._take_id("orders")
             mileage = max(

@@ -2,7 +2,7 @@
 parameters a head of that department would give them."""
 
 from crm_workstation.models import Department
-from demo.vocab import DEMO_BRANCH_CODES
+from demo.vocab import DEMO_BRANCH_PREFIX
 from selections.models import SelectionKind
 from selections.rules import validate_parameters
 from tasks.models import TaskType
@@ -222,9 +222,9 @@ def selection_kinds_create() -> None:
     lists of every branch's kinds tell them apart."""
     task_types = dict(TaskType.objects.values_list("code", "id"))
     purposes = dict(Purpose.objects.values_list("name", "id"))
-    departments = Department.objects.filter(branch__code__in=DEMO_BRANCH_CODES).select_related(
-        "branch"
-    )
+    departments = Department.objects.filter(
+        branch__code__startswith=DEMO_BRANCH_PREFIX
+    ).select_related("branch")
     SelectionKind.objects.bulk_create(
         SelectionKind(
             name=f"{name} ({department.branch.name})",

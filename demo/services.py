@@ -21,7 +21,7 @@ from crm_workstation.models import Branch, Department, EmployeeProfile, NumberSe
 from demo.bulk import BulkWriter, secondary_indexes_deferred
 from demo.generator import RESULT_KEYS, BranchInfo, DemoGenerator, Reference
 from demo.selection_kinds import selection_kinds_create
-from demo.vocab import BRANCHES, DEMO_BRANCH_CODES
+from demo.vocab import BRANCHES, DEMO_BRANCH_PREFIX, MALE_NAMES, MORE_BRANCHES, SURNAMES
 from selections.models import Lead, LeadBatch, SelectionKind
 from tasks.models import (
     SERVICE_REQUEST_PREFIX,
@@ -35,6 +35,11 @@ from tasks.models import (
 from worksheets.models import WORKSHEET_PREFIX, Purpose, Worksheet
 
 SIZES = {"S": 2_000, "M": 100_000, "L": 500_000}
+# A dealer group grows by adding dealerships, not by piling clients onto one: L is M's two
+# branches at M's size (60,000 and 40,000 clients) and eight more of 50,000, each with its own
+# managers and head. One manager's or one branch's rows are as many at L as at M, so the
+# benchmark's growth from M to L shows what the rest of the group costs a page.
+MORE_BRANCHES_BY_SIZE = {"S": 0, "M": 0, "L": 8}
 DEMO_PASSWORD = "demo"
 EXTERNAL_ID_PREFIX = "demo-"
 DEPARTMENTS = [
@@ -83,6 +88,52 @@ DEMO_USERS = [
 ]
 
 
+def demo_branches(size: str) -> list[tuple]:
+    """The branches of a demo size: code, name, address, is_multiservice, workshops."""
+    more = MORE_BRANCHES[: MORE_BRANCHES_BY_SIZE[size]]
+    return [
+        *BRANCHES,
+        *(
+            (f"{DEMO_BRANCH_PREFIX}{number:02d}", name, address, False, ["Механический"])
+            for number, (name, address) in enumerate(more, start=len(BRANCHES) + 1)
+        ),
+    ]
+
+
+def demo_users(n_branches: int) -> list[DemoUser]:
+    """DEMO_USERS, and for each further dealership two service managers, a sales manager and
+    a head (dc03.manager1, dc03.manager2, dc03.sales1, dc03.head, …)."""
+    users = list(DEMO_USERS)
+    for index in range(len(BRANCHES), n_branches):
+        for serial, (login, role, kind) in enumerate(
+            (
+                ("manager1", MANAGER, "service"),
+                ("manager2", MANAGER, "service"),
+                ("sales1", MANAGER, "sales"),
+                ("head", HEAD, ALL),
+            )
+        ):
+            n = index * 4 + serial
+            users.append(
+                DemoUser(
+                    f"dc{index + 1:02d}.{login}",
+                    MALE_NAMES[(n * 7) % len(MALE_NAMES)][0],
+                    SURNAMES[(n * 13) % len(SURNAMES)],
+                    role,
+                    (index,),
+                    ((index, kind),),
+                    is_staff=role == HEAD,
+                )
+            )
+    return users
+
+
+def _demo_branch_codes() -> list[str]:
+    return list(
+        Branch.objects.filter(code__startswith=DEMO_BRANCH_PREFIX).values_list("code", flat=True)
+    )
+
+
 class DemoRefused(Exception):
     """The database holds data the demo must not be mixed with (or overwrite)."""
 
@@ -94,15 +145,15 @@ class DemoState:
 
 
 def demo_present() -> bool:
-    return Branch.objects.filter(code__in=DEMO_BRANCH_CODES).exists()
+    return Branch.objects.filter(code__startswith=DEMO_BRANCH_PREFIX).exists()
 
 
 def demo_state() -> DemoState:
     """Whether the demo is loaded, and what (if anything) in the database is not demo data."""
     codes = set(Branch.objects.values_list("code", flat=True))
-    present = bool(codes & set(DEMO_BRANCH_CODES))
+    present = any(code.startswith(DEMO_BRANCH_PREFIX) for code in codes)
     foreign = []
-    others = sorted(codes - set(DEMO_BRANCH_CODES))
+    others = sorted(code for code in codes if not code.startswith(DEMO_BRANCH_PREFIX))
     if others:
         foreign.append(
             gettext("структурные единицы с кодами %(codes)s") % {"codes": ", ".join(others[:10])}
@@ -157,7 +208,7 @@ def demo_seed(*, size: str, progress=None) -> SeedReport:
             raise DemoRefused(
                 gettext("Демо-данные уже загружены; чтобы загрузить их заново, добавьте --reset.")
             )
-        branches = _organisation()
+        branches = _organisation(size)
         selection_kinds_create()
         seconds["organisation and users"] = time.perf_counter() - started
 
@@ -234,8 +285,8 @@ def demo_reset() -> None:
         state = demo_state()
         if state.foreign:
             raise DemoRefused(refusal_message(state))
-        demo_branches = Branch.objects.filter(code__in=DEMO_BRANCH_CODES)
-        demo_departments = Department.objects.filter(branch__in=demo_branches)
+        branches = Branch.objects.filter(code__startswith=DEMO_BRANCH_PREFIX)
+        demo_departments = Department.objects.filter(branch__in=branches)
         # Whole tables first, with plain DELETEs: the ORM would fetch every row of M or L.
         models = [
             Lead,
@@ -259,18 +310,19 @@ def demo_reset() -> None:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
         SelectionKind.objects.filter(department__in=demo_departments).delete()
         EmployeeProfile.departments.through.objects.filter(department__in=demo_departments).delete()
-        EmployeeProfile.branches.through.objects.filter(branch__in=demo_branches).delete()
-        Department.objects.filter(branch__in=demo_branches).delete()
-        Workshop.objects.filter(branch__in=demo_branches).delete()
-        demo_branches.delete()
+        EmployeeProfile.branches.through.objects.filter(branch__in=branches).delete()
+        Department.objects.filter(branch__in=branches).delete()
+        Workshop.objects.filter(branch__in=branches).delete()
+        branches.delete()
         for prefix in (WORKSHEET_PREFIX, TASK_PREFIX, SERVICE_REQUEST_PREFIX):
             NumberSequence.reset(prefix)
 
 
-def _organisation() -> list[BranchInfo]:
+def _organisation(size: str) -> list[BranchInfo]:
     """Branches, departments, workshops and the demo users with their profiles."""
     branches = []
-    for code, name, address, multiservice, workshop_names in BRANCHES:
+    specs = demo_branches(size)
+    for code, name, address, multiservice, workshop_names in specs:
         branch = Branch.objects.create(
             code=code, name=name, address=address, is_multiservice=multiservice
         )
@@ -290,7 +342,8 @@ def _organisation() -> list[BranchInfo]:
         )
     password = make_password(DEMO_PASSWORD)  # hashed once: the same hash serves every user
     users: dict[str, User] = {}
-    for spec in DEMO_USERS:
+    user_specs = demo_users(len(specs))
+    for spec in user_specs:
         user, _ = User.objects.get_or_create(
             username=spec.username,
             defaults={
@@ -314,7 +367,7 @@ def _organisation() -> list[BranchInfo]:
     for index, (branch, departments, workshops) in enumerate(branches):
         executors: dict[str, list[int]] = {}
         head = None
-        for spec in DEMO_USERS:
+        for spec in user_specs:
             for branch_index, kind in spec.departments:
                 if branch_index != index:
                     continue
@@ -366,15 +419,16 @@ class LoginRow:
 
 def demo_logins() -> list[LoginRow]:
     """The demo users as they are now, with "demo" where their password still is that."""
+    specs = demo_users(len(_demo_branch_codes()))
     users = {
         u.username: u
-        for u in User.objects.filter(username__in=[s.username for s in DEMO_USERS])
+        for u in User.objects.filter(username__in=[s.username for s in specs])
         .select_related("profile")
         .prefetch_related("groups", "profile__branches", "profile__departments__branch")
     }
     checked: dict[str, bool] = {}
     rows = []
-    for spec in DEMO_USERS:
+    for spec in specs:
         user = users.get(spec.username)
         if user is None:
             continue

@@ -23,6 +23,7 @@ from client_history.models import (
     search_key,
 )
 from crm_workstation.models import Branch, Department, NumberSequence
+from demo import services as demo_services
 from tasks.models import (
     SERVICE_REQUEST_PREFIX,
     TASK_PREFIX,
@@ -314,3 +315,37 @@ def test_seeding_again_needs_reset_which_reloads_the_same_data(seeded):
     assert set(User.objects.values_list("id", flat=True)) == users
     assert Branch.objects.count() == 2
     assert Worksheet.objects.filter(number=f"{WORKSHEET_PREFIX}-000001").exists()
+
+
+def test_the_largest_size_adds_dealerships_with_their_own_staff(db, monkeypatch):
+    """L is M's two branches at M's size plus eight dealerships: a manager's rows do not grow
+    with the group (checked here on 1,000 clients: the shares are what count)."""
+    monkeypatch.setitem(demo_services.SIZES, "L", 1000)
+    output = seed("--size", "L")
+
+    codes = set(Branch.objects.values_list("code", flat=True))
+    assert len(codes) == 10 and {"DEMO-MS", "DEMO-DC", "DEMO-03", "DEMO-10"} <= codes
+    homes = dict(
+        Client.objects.values("home_branch__code")
+        .annotate(n=Count("id"))
+        .values_list("home_branch__code", "n")
+    )
+    assert set(homes) == codes
+    # 60 and 40 of every 500 clients as at M's 100,000 (60 %, 40 %), 50 for each of the rest.
+    assert 0.08 < homes["DEMO-MS"] / 1000 < 0.16
+    assert 0.05 < homes["DEMO-DC"] / 1000 < 0.11
+    for code in codes - {"DEMO-MS", "DEMO-DC"}:
+        assert 0.06 < homes[code] / 1000 < 0.14
+
+    # Every branch's tasks are worked by that branch's own people.
+    foreign = Task.objects.exclude(executor=None).exclude(
+        executor__profile__branches=F("worksheet__department__branch")
+    )
+    assert not foreign.exists()
+    head = User.objects.get(username="dc03.head")
+    assert head.is_staff and head.profile.departments.count() == 4
+    assert Task.objects.filter(executor__username="dc10.manager1").exists()
+    assert re.search(r"^\s+dc10\.sales1\s+demo\s", output, re.MULTILINE)
+
+    seed("--size", "S", "--reset")
+    assert set(Branch.objects.values_list("code", flat=True)) == {"DEMO-MS", "DEMO-DC"}
