@@ -24,7 +24,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -423,33 +422,98 @@ def _batches(filters: Filters) -> QuerySet[LeadBatch]:
     return batches
 
 
-def _leads(filters: Filters, *, since: dt.datetime) -> QuerySet[Lead]:
+def _lead_facts(filters: Filters, *, since: dt.datetime, batch_ids=None) -> tuple[str, list]:
+    """The SQL (and parameters) of one row per lead of the batches made from `since` to the
+    end of the period: its batch's columns, and whether its chain booked and arrived and the
+    revenue of its first visit, each compiled once (aggregates that named these annotations
+    would copy their subqueries into every FILTER: a SQL text of 11,000 characters whose
+    compiling took longer than running it). Raises EmptyResultSet when nothing is in scope."""
     batches = _batches(filters).filter(created_at__gte=since, created_at__lt=filters.period.end)
-    return Lead.objects.filter(batch__in=batches.values("pk")).annotate(
-        is_booked=_flag(Exists(_chain().filter(is_booked=True))),
-        is_arrived=_flag(Exists(_chain().filter(arrival__isnull=False))),
-        revenue=Coalesce(_lead_revenue(), ZERO_MONEY),
+    if batch_ids is not None:
+        batches = batches.filter(pk__in=batch_ids)
+    leads = (
+        Lead.objects.filter(batch__in=batches.values("pk"))
+        .annotate(
+            is_booked=_flag(Exists(_chain().filter(is_booked=True))),
+            is_arrived=_flag(Exists(_chain().filter(arrival__isnull=False))),
+            revenue=Coalesce(_lead_revenue(), ZERO_MONEY),
+            in_period=_flag(Q(batch__created_at__gte=filters.period.start)),
+            batch_kind=F("batch__kind"),
+            selection_kind=F("batch__selection_kind"),
+            variant=F("batch__importer_variant"),
+            kind_name=F("batch__selection_kind__name"),
+            variant_name=F("batch__importer_variant__name"),
+        )
+        .values(
+            "batch",
+            "worksheet",
+            "result",
+            "is_booked",
+            "is_arrived",
+            "revenue",
+            "in_period",
+            "batch_kind",
+            "selection_kind",
+            "variant",
+            "kind_name",
+            "variant_name",
+        )
+        .order_by()
     )
+    return leads.query.sql_with_params()
 
 
 CAMPAIGN_FIGURES = ("batches", "leads", "worksheets", "booked", "arrived", "revenue")
 WORKED = (Lead.Result.WORKSHEET_CREATED, Lead.Result.TASK_ADDED)
 
 
-def _campaign_aggregates(batch_period: dict[str, Q]) -> dict:
-    aggregates = {}
-    for side, period in batch_period.items():
-        aggregates |= {
-            f"batches_{side}": Count("batch", distinct=True, filter=period),
-            f"leads_{side}": Count("pk", filter=period),
-            f"worksheets_{side}": Count(
-                "worksheet", distinct=True, filter=period & Q(result__in=WORKED)
+def _lead_figures(
+    filters: Filters,
+    *,
+    since: dt.datetime,
+    group_by: list[str],
+    sides: dict,
+    order_by: str,
+    batch_ids=None,
+) -> list[dict]:
+    """The campaign figures of `_lead_facts` grouped by `group_by`, one set per side (a SQL
+    condition on the lead row: this period, the previous one), as dicts keyed
+    `<figure>_<side>` beside the grouping columns."""
+    try:
+        sql, params = _lead_facts(filters, since=since, batch_ids=batch_ids)
+    except EmptyResultSet:  # a user with no department: the queryset is none()
+        return []
+    worked = ", ".join(["%s"] * len(WORKED))
+    columns, column_params, keys = [], [], []
+    for side, condition in sides.items():
+        figures = {
+            "batches": (f"COUNT(DISTINCT CASE WHEN {condition} THEN l.batch END)", []),
+            "leads": (f"COUNT(CASE WHEN {condition} THEN 1 END)", []),
+            "worksheets": (
+                f"COUNT(DISTINCT CASE WHEN {condition} AND l.result IN ({worked})"
+                " THEN l.worksheet END)",
+                list(WORKED),
             ),
-            f"booked_{side}": Count("pk", filter=period & Q(is_booked=True)),
-            f"arrived_{side}": Count("pk", filter=period & Q(is_arrived=True)),
-            f"revenue_{side}": Coalesce(Sum("revenue", filter=period), ZERO_MONEY),
+            "booked": (f"COUNT(CASE WHEN {condition} AND l.is_booked THEN 1 END)", []),
+            "arrived": (f"COUNT(CASE WHEN {condition} AND l.is_arrived THEN 1 END)", []),
+            "revenue": (f"SUM(CASE WHEN {condition} THEN l.revenue END)", []),
         }
-    return aggregates
+        for key, (column, arguments) in figures.items():
+            columns.append(column)
+            column_params += arguments
+            keys.append(f"{key}_{side}")
+    groups = ", ".join(f"l.{name}" for name in group_by)
+    with connections[Lead.objects.db].cursor() as cursor:
+        cursor.execute(
+            f"WITH l AS ({sql}) SELECT {groups}, {', '.join(columns)} FROM l"
+            f" GROUP BY {groups} ORDER BY {order_by}",
+            [*params, *column_params],
+        )
+        rows = [dict(zip([*group_by, *keys], row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        for side in sides:
+            row[f"revenue_{side}"] = _money(row[f"revenue_{side}"])
+    return rows
 
 
 @dataclass(frozen=True)
@@ -463,25 +527,18 @@ def campaigns(filters: Filters) -> list[CampaignRow]:
     """Per selection kind and importer variant: batches made in the period, their leads, the
     worksheets made of them, the leads whose chain booked and arrived, and the revenue of the
     arrivals (follow-ups and involvements count for the lead that started them)."""
-    sides = {
-        "cur": Q(batch__created_at__gte=filters.period.start),
-        "prev": Q(batch__created_at__lt=filters.period.start),
-    }
-    rows = (
-        _leads(filters, since=filters.period.previous.start)
-        .values("batch__kind", "batch__selection_kind", "batch__importer_variant")
-        .annotate(
-            **_campaign_aggregates(sides),
-            kind_name=F("batch__selection_kind__name"),
-            variant_name=F("batch__importer_variant__name"),
-        )
-        .order_by("batch__kind", "kind_name", "variant_name")
+    rows = _lead_figures(
+        filters,
+        since=filters.period.previous.start,
+        group_by=["batch_kind", "selection_kind", "variant", "kind_name", "variant_name"],
+        sides={"cur": "l.in_period", "prev": "NOT l.in_period"},
+        order_by="l.batch_kind, l.kind_name, l.variant_name",
     )
     kinds = dict(LeadBatch.Kind.choices)
     return [
         CampaignRow(
             name=row["kind_name"] or row["variant_name"] or "—",
-            source=str(kinds.get(row["batch__kind"], row["batch__kind"])),
+            source=str(kinds.get(row["batch_kind"], row["batch_kind"])),
             figures={
                 key: Figure(row[f"{key}_cur"], row[f"{key}_prev"]) for key in CAMPAIGN_FIGURES
             },
@@ -490,27 +547,54 @@ def campaigns(filters: Filters) -> list[CampaignRow]:
     ]
 
 
-def batches(filters: Filters) -> QuerySet:
-    """The lead batches made in the period, latest first, with the same figures (no previous
-    period: a batch is made once). A queryset of dicts, for the paginator."""
+def batches(filters: Filters) -> QuerySet[LeadBatch]:
+    """The lead batches with leads made in the period, latest first, as dicts for the
+    paginator; `with_batch_figures` adds the figures of the ones shown."""
     return (
-        _leads(filters, since=filters.period.start)
-        .values("batch")
-        .annotate(
-            **{
-                key: value
-                for key, value in _campaign_aggregates({"cur": Q()}).items()
-                if not key.startswith("batches")
-            },
-            created_at=F("batch__created_at"),
-            kind=F("batch__kind"),
-            kind_name=F("batch__selection_kind__name"),
-            variant_name=F("batch__importer_variant__name"),
-            file_name=F("batch__file_name"),
-            department_name=F("batch__department__name"),
+        _batches(filters)
+        .filter(
+            created_at__gte=filters.period.start,
+            created_at__lt=filters.period.end,
         )
-        .order_by("-created_at", "-batch")
+        .filter(Exists(Lead.objects.filter(batch=OuterRef("pk"))))
+        .annotate(
+            batch=F("pk"),
+            kind_name=F("selection_kind__name"),
+            variant_name=F("importer_variant__name"),
+            department_name=F("department__name"),
+        )
+        .values(
+            "batch",
+            "created_at",
+            "kind",
+            "kind_name",
+            "variant_name",
+            "file_name",
+            "department_name",
+        )
+        .order_by("-created_at", "-pk")
     )
+
+
+def with_batch_figures(filters: Filters, rows: list[dict]) -> list[dict]:
+    """`rows` of `batches` with the campaign figures of each (no previous period: a batch is
+    made once), counted for these batches only."""
+    figures = {
+        row["batch"]: row
+        for row in _lead_figures(
+            filters,
+            since=filters.period.start,
+            group_by=["batch"],
+            sides={"cur": "TRUE"},
+            order_by="l.batch",
+            batch_ids=[row["batch"] for row in rows],
+        )
+    }
+    empty = {f"{key}_cur": 0 for key in CAMPAIGN_FIGURES} | {"revenue_cur": ZERO_MONEY}
+    return [
+        row | {k: v for k, v in figures.get(row["batch"], empty).items() if k != "batch"}
+        for row in rows
+    ]
 
 
 # 5. Backlog.

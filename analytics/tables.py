@@ -138,7 +138,7 @@ def _batches(filters: Filters) -> Sheet:
             row["arrived_cur"],
             row["revenue_cur"],
         ]
-        for row in selectors.batches(filters)
+        for row in selectors.with_batch_figures(filters, list(selectors.batches(filters)))
     ]
     return Sheet(title=str(BLOCKS["batches"]), columns=columns, rows=rows)
 

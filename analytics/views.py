@@ -52,7 +52,8 @@ def _batches_page(request, filters: Filters) -> Page:
     page = Paginator(selectors.batches(filters), settings.CRM_PAGE_SIZE).get_page(
         request.GET.get("batches_page")
     )
-    page.object_list = list(page.object_list)  # read now, inside _reading()
+    # Read now, inside _reading(), with the figures of the batches shown.
+    page.object_list = selectors.with_batch_figures(filters, list(page.object_list))
     return page
 
 
