@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
@@ -328,6 +329,33 @@ class ManagerRow:
     median_to_done: Figure  # timedelta
 
 
+def _with_executor_names(rows: QuerySet) -> list[dict]:
+    """Rows grouped by executor, with the executor's names, in the order of the names: joined
+    to the counted rows from outside, since grouping by the names themselves sorted every task
+    of the period by three strings (the median needs its groups sorted) where the executor's
+    id is one integer."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a user with no department: the queryset is none()
+        return []
+    users = connections[rows.db].ops.quote_name(get_user_model()._meta.db_table)
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.last_name, u.first_name, u.username, a.* FROM ({sql}) a"
+            f" JOIN {users} u ON u.id = a.executor ORDER BY u.last_name, u.first_name, u.username",
+            params,
+        )
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _duration(value) -> dt.timedelta | None:
+    """A duration read by raw SQL: PostgreSQL gives a timedelta, SQLite its microseconds."""
+    if value is None or isinstance(value, dt.timedelta):
+        return value
+    return dt.timedelta(microseconds=round(value))
+
+
 def managers(filters: Filters, *, now: dt.datetime | None = None) -> list[ManagerRow]:
     """Per executor: tasks done, reach rate (Интервью of done), booking rate (booked of
     reached), on control, overdue open tasks and the median time from planned to done; a
@@ -360,14 +388,13 @@ def managers(filters: Filters, *, now: dt.datetime | None = None) -> list[Manage
                 )
                 for side, period in sides
             },
-            last_name=F("executor__last_name"),
-            first_name=F("executor__first_name"),
-            username=F("executor__username"),
         )
-        .order_by("last_name", "first_name", "username")
+        .order_by()
     )
     result = []
-    for row in rows:
+    for row in _with_executor_names(rows):
+        for side in ("cur", "prev"):
+            row[f"median_{side}"] = _duration(row[f"median_{side}"])
         name = " ".join(p for p in (row["last_name"], row["first_name"]) if p) or row["username"]
 
         def pair(key, rise_is_good=True, row=row):
