@@ -70,7 +70,8 @@ def _rules(user, *, probe: bool) -> dict[str, Q]:
     sets = {
         ON_CONTROL: mine.filter(status=ON_CONTROL),
         IN_WORK: mine.filter(status=IN_WORK),
-        NEW: tasks.filter(Q(executor_id=user.pk) | Q(executor__isnull=True), status=NEW),
+        NEW: mine.filter(status=NEW),
+        "unassigned": tasks.filter(executor__isnull=True, status=NEW),
         DONE: mine.filter(status=DONE),
         "unfinished": tasks.filter(status__in=UNFINISHED),
     }
@@ -83,7 +84,14 @@ def _rules(user, *, probe: bool) -> dict[str, Q]:
     return {
         Stage.ON_CONTROL: of[ON_CONTROL],
         Stage.IN_WORK: of[IN_WORK],
-        Stage.NEW: of[NEW],
+        # Two sets, each read from the (executor, status, worksheet) index alone: one set
+        # of "U's or nobody's" needed the table's rows to tell them apart, and nobody's new
+        # tasks are the whole group's (seed L: 39,000, 100 ms of heap reads).
+        # Listed, too, from the two sets (two EXISTS joined by OR probed every worksheet).
+        Stage.NEW: (
+            Q(pk__in=sets[NEW].values("worksheet_id"))
+            | Q(pk__in=sets["unassigned"].values("worksheet_id"))
+        ),
         Stage.PROCESSED: of[DONE] & ~of["unfinished"],
     }
 
