@@ -85,9 +85,9 @@ def tasks_in_scope(filters: Filters) -> QuerySet[Task]:
     """The tasks the user may see, narrowed by the structural unit, department and manager."""
     tasks = Task.objects.visible_to(filters.user)
     if filters.branch is not None:
-        tasks = tasks.filter(worksheet__department__branch=filters.branch)
+        tasks = tasks.filter(department__branch=filters.branch)
     if filters.department is not None:
-        tasks = tasks.filter(worksheet__department=filters.department)
+        tasks = tasks.filter(department=filters.department)
     if filters.manager is not None:
         tasks = tasks.filter(executor=filters.manager)
     return tasks

@@ -173,6 +173,7 @@ TASK_FIELDS = [
     "id",
     "number",
     "worksheet",
+    "department",
     "task_type",
     "vehicle",
     "goal",
@@ -841,6 +842,7 @@ class DemoGenerator:
         r = self.rng.random
         now_T = self.now_T
         types = self.ref.task_types
+        department = branch.departments[dept_kind]
         unfinished = r() < 0.42
         # Where the last task lands: around today if unfinished, some time ago if not.
         if unfinished:
@@ -945,6 +947,7 @@ class DemoGenerator:
                 (
                     task_id,
                     ws_id,
+                    department,
                     types[type_code] if type_code in types else types["*"],
                     vehicle.id if vehicle else None,
                     goal,

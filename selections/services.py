@@ -369,6 +369,7 @@ def worksheets_create_from_leads(
                 (
                     lead,
                     Task(
+                        department_id=batch.department_id,
                         task_type_id=source.task_type_id,
                         vehicle_id=lead.vehicle_id,
                         goal=_goal(batch, lead),

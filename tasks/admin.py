@@ -132,7 +132,7 @@ class TaskAdmin(CrmAdmin):
     changes the executor."""
 
     form = TaskAdminForm
-    scope_department_field = "worksheet__department"
+    scope_department_field = "department"
     executor_name = person_column("executor", _("исполнитель"))
     created_by_name = person_column("created_by", _("создал"))
     list_display = (
@@ -151,7 +151,7 @@ class TaskAdmin(CrmAdmin):
         ("executor", EmployeeListFilter),
         "outcome",
         "goal_completed",
-        "worksheet__department",
+        "department",
     )
     list_select_related = ("task_type", "worksheet__client", "executor")
     ordering = ("-id",)  # the primary key's index: no sort of the whole table per page

@@ -217,8 +217,8 @@ def tasks_due_count(user: AbstractBaseUser, *, now: dt.datetime | None = None) -
     ).filter(Q(executor_id=user.pk) | Q(executor__isnull=True))
     if not user.is_superuser:
         due = due.filter(
-            worksheet__department_id__in=Department.objects.filter(
-                employeeprofile__user_id=user.pk
-            ).values("id")
+            department_id__in=Department.objects.filter(employeeprofile__user_id=user.pk).values(
+                "id"
+            )
         )
     return due.count()

@@ -365,7 +365,7 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         departments = reassign_departments(user=user)
         self.fields["executor"].queryset = department_staff(departments=departments)
-        self.fields["task"].queryset = Task.objects.filter(worksheet__department__in=departments)
+        self.fields["task"].queryset = Task.objects.filter(department__in=departments)
         self.fields["worksheet"].queryset = Worksheet.objects.filter(department__in=departments)
         for name in ("task", "worksheet"):
             self.fields[name].error_messages.update(

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from client_history.models import Client, RepairOrder
 from crm_workstation.models import Branch, ReferenceItem, Workshop, next_number
 from crm_workstation.scoping import filter_by_department
+from worksheets.models import Worksheet
 
 TASK_PREFIX = "ЗД"
 SERVICE_REQUEST_PREFIX = "ЗС"
@@ -79,7 +80,7 @@ OUTCOMES = ["interview", "no_answer", "refused", "wrong_data", "repeat"]
 
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user) -> "TaskQuerySet":
-        return filter_by_department(self, user, field="worksheet__department")
+        return filter_by_department(self, user)
 
     def unfinished(self) -> "TaskQuerySet":
         return self.filter(status__in=Task.UNFINISHED)
@@ -115,6 +116,17 @@ class Task(models.Model):
         verbose_name=_("рабочий лист"),
         on_delete=models.PROTECT,
         related_name="tasks",
+    )
+    # The worksheet's department, kept on the task (by `save`, and by the worksheet when it
+    # moves): what the user may see and what a department's lists and figures read is then one
+    # indexed column of the task, not a join to every worksheet of the group.
+    department = models.ForeignKey(
+        "crm_workstation.Department",
+        verbose_name=_("ЦФО"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # the indexes below lead with it
     )
     task_type = models.ForeignKey(
         TaskType, verbose_name=_("вид задачи"), on_delete=models.PROTECT, related_name="+"
@@ -277,8 +289,28 @@ class Task(models.Model):
             # «Аналитика»: the tasks due in a period and the one before it, of every status.
             models.Index(fields=["planned_at"], name="task_planned"),
             # «Этапы сделок»: the worksheets of a user's tasks by status, from the index alone.
+            # (The department last: «Мои задачи» counts a user's tasks in their departments.)
             models.Index(
-                fields=["executor", "status", "worksheet"], name="task_executor_status_ws"
+                fields=["executor", "status", "worksheet", "department"],
+                name="task_executor_status_ws",
+            ),
+            # A department's tasks due in a period («Аналитика»).
+            models.Index(fields=["department", "planned_at"], name="task_department_planned"),
+            # A department's unassigned tasks by status in planned order, with their worksheet:
+            # «Мои задачи» (available to take) and «Этапы сделок» (Новые), from the index alone.
+            models.Index(
+                fields=["department", "status", "planned_at", "worksheet"],
+                name="task_unassigned_department",
+                condition=models.Q(executor__isnull=True),
+            ),
+            # The worksheets of a department with an unfinished task («Этапы сделок»:
+            # Обработаны are those without one), from the index alone.
+            models.Index(
+                fields=["department", "worksheet"],
+                name="task_unfinished_department",
+                condition=models.Q(status="new")
+                | models.Q(status="in_work")
+                | models.Q(status="on_control"),
             ),
         ]
 
@@ -288,7 +320,31 @@ class Task(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.number:
             self.number = next_number(TASK_PREFIX)
+        if self.department_id is None or self.worksheet_id != getattr(
+            self, "_loaded_worksheet_id", None
+        ):
+            self.department_id = self._worksheet_department_id()
+            self._loaded_worksheet_id = self.worksheet_id
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "department" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "department"]
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        task = super().from_db(db, field_names, values)
+        task._loaded_worksheet_id = task.__dict__.get("worksheet_id")
+        return task
+
+    def _worksheet_department_id(self) -> int | None:
+        worksheet = self._state.fields_cache.get("worksheet")
+        if worksheet is not None and worksheet.pk == self.worksheet_id:
+            return worksheet.department_id
+        return (
+            Worksheet.objects.filter(pk=self.worksheet_id)
+            .values_list("department_id", flat=True)
+            .first()
+        )
 
     @property
     def is_finished(self) -> bool:

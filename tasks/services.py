@@ -401,7 +401,7 @@ def tasks_reassign(*, tasks_qs, executor: AbstractBaseUser, user: AbstractBaseUs
         rows = Task.objects.filter(
             pk__in=tasks_qs.order_by().values("pk"),
             status__in=Task.UNFINISHED,
-            worksheet__department__in=allowed,
+            department__in=allowed,
         ).exclude(executor=executor)
         if connection.vendor == "postgresql":
             rows = rows.select_for_update(of=("self",))

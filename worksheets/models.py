@@ -5,7 +5,7 @@ it refers to none of them, so the apps' migrations depend one way only.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -92,7 +92,22 @@ class Worksheet(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.number:
             self.number = next_number(WORKSHEET_PREFIX)
-        super().save(*args, **kwargs)
+        moved = self.pk is not None and self.department_id != getattr(
+            self, "_loaded_department_id", self.department_id
+        )
+        if moved:  # its tasks keep their worksheet's department (Task.department)
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                self.tasks.update(department_id=self.department_id)
+        else:
+            super().save(*args, **kwargs)
+        self._loaded_department_id = self.department_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        worksheet = super().from_db(db, field_names, values)
+        worksheet._loaded_department_id = worksheet.__dict__.get("department_id")
+        return worksheet
 
     @property
     def branch(self) -> Branch:

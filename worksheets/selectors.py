@@ -67,13 +67,17 @@ def _rules(user, *, probe: bool) -> dict[str, Q]:
     """
     tasks = _tasks().objects
     mine = tasks.filter(executor_id=user.pk)
+    # The sets of everybody's tasks are the user's departments' (the worksheets' own, as
+    # the worksheets are the visible ones): their indexes lead with the department, so the
+    # rest of the group is never read.
+    theirs = _tasks().objects.visible_to(user)
     sets = {
         ON_CONTROL: mine.filter(status=ON_CONTROL),
         IN_WORK: mine.filter(status=IN_WORK),
         NEW: mine.filter(status=NEW),
-        "unassigned": tasks.filter(executor__isnull=True, status=NEW),
+        "unassigned": theirs.filter(executor__isnull=True, status=NEW),
         DONE: mine.filter(status=DONE),
-        "unfinished": tasks.filter(status__in=UNFINISHED),
+        "unfinished": theirs.filter(Q(status=NEW) | Q(status=IN_WORK) | Q(status=ON_CONTROL)),
     }
     if probe:
         of = {
@@ -144,12 +148,12 @@ def stage_worksheets(*, user) -> QuerySet[Worksheet]:
     """The worksheets the user may see that can be in their sections: those with a task of
     theirs or an unassigned new task (one semi-join on the task index) — what «all listed»
     means without a section. The sections themselves read from `stage_scope`."""
-    touched = (
-        _tasks()
-        .objects.filter(Q(executor_id=user.pk) | Q(executor__isnull=True, status=NEW))
-        .values("worksheet_id")
+    tasks = _tasks().objects
+    mine = tasks.filter(executor_id=user.pk).values("worksheet_id")
+    unassigned = tasks.visible_to(user).filter(executor__isnull=True, status=NEW)
+    return Worksheet.objects.visible_to(user).filter(
+        Q(pk__in=mine) | Q(pk__in=unassigned.values("worksheet_id"))
     )
-    return Worksheet.objects.visible_to(user).filter(pk__in=touched)
 
 
 def stage_counts(worksheets: QuerySet[Worksheet], *, user) -> dict[str, int]:

@@ -195,7 +195,7 @@ def admin_references(s: Subjects) -> list[Page]:
         Page(
             "admin_tasks_department",
             "админка: задачи ЦФО",
-            f"{tasks}?worksheet__department__id__exact={s.department.pk}",
+            f"{tasks}?department__id__exact={s.department.pk}",
         ),
         Page(
             "admin_clients_search",

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_demo_department_has_a_kind_for_every_rule():
-    _organisation()
+    _organisation("S")
 
     selection_kinds_create()
 

@@ -241,6 +241,8 @@ def test_seed_tasks_belong_to_chains_as_the_app_keeps_them(seeded):
     involved = tasks.exclude(involved_from=None)
     assert involved.exists()
     assert not involved.exclude(origin_task=F("involved_from__origin_task")).exists()
+    # And each task is in its worksheet's department (Task.department).
+    assert not tasks.exclude(department=F("worksheet__department")).exists()
 
 
 def test_rows_saved_after_the_seed_get_fresh_ids_and_numbers(seeded):

@@ -48,6 +48,7 @@ def test_new_client_gets_a_worksheet_and_a_task(kind, make_car, manager_a, servi
     assert task.number.startswith("ЗД-") and task.status == Task.Status.NEW
     assert task.task_type == kind.task_type and task.vehicle == car
     assert task.executor is None and task.created_by == manager_a
+    assert task.department == service_a
     assert "срок 10.12.2025" in task.goal and kind.name in task.goal
     lead = batch.leads.get()
     assert lead.result == Lead.Result.WORKSHEET_CREATED
@@ -67,6 +68,7 @@ def test_existing_worksheet_gets_the_task(kind, make_car, manager_a, service_a):
     assert (summary.created, summary.added) == (0, 1)
     assert Worksheet.objects.filter(client=car.owner).count() == 1
     assert worksheet.tasks.get().vehicle == car
+    assert worksheet.tasks.get().department == service_a
     assert batch.leads.get().result == Lead.Result.TASK_ADDED
 
 
