@@ -26,7 +26,20 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="task",
-            index=models.Index(fields=["department", "planned_at"], name="task_department_planned"),
+            index=models.Index(
+                fields=["department", "planned_at"],
+                include=[
+                    "status",
+                    "outcome",
+                    "interview_result",
+                    "executor",
+                    "task_type",
+                    "vehicle",
+                    "finished_at",
+                    "id",
+                ],
+                name="task_department_planned",
+            ),
         ),
         migrations.AddIndex(
             model_name="task",
