@@ -436,23 +436,6 @@ def managers(filters: Filters, *, now: dt.datetime | None = None) -> list[Manage
 # 4. Campaigns: lead batches by selection kind and importer variant.
 
 
-def _chain(*, amount: bool = False) -> QuerySet[Task]:
-    """The tasks a lead started: its own task and every task that has it as origin (a lead's
-    task is the first of its chain, its own origin: one indexed column to match, where an OR
-    with the primary key made SQLite scan every task for each lead)."""
-    return with_arrival(Task.objects.filter(origin_task=OuterRef("task")), amount=amount)
-
-
-def _lead_revenue() -> Subquery:
-    """The amount of the first visit a lead's chain brought (one visit per lead)."""
-    return Subquery(
-        _chain(amount=True)
-        .filter(arrival__isnull=False)
-        .order_by("planned_at", "pk")
-        .values("arrival_amount")[:1]
-    )
-
-
 def _batches(filters: Filters) -> QuerySet[LeadBatch]:
     batches = LeadBatch.objects.visible_to(filters.user)
     if filters.branch is not None:
@@ -463,20 +446,22 @@ def _batches(filters: Filters) -> QuerySet[LeadBatch]:
 
 
 def _lead_facts(filters: Filters, *, since: dt.datetime, batch_ids=None) -> tuple[str, list]:
-    """The SQL (and parameters) of one row per lead of the batches made from `since` to the
-    end of the period: its batch's columns, and whether its chain booked and arrived and the
-    revenue of its first visit, each compiled once (aggregates that named these annotations
-    would copy their subqueries into every FILTER: a SQL text of 11,000 characters whose
-    compiling took longer than running it). Raises EmptyResultSet when nothing is in scope."""
+    """The SQL (and parameters) of the CTEs that end in `l`: one row per lead of the batches
+    made from `since` to the end of the period, with its batch's columns, whether its chain
+    booked and arrived, and the revenue of its first visit. Raises EmptyResultSet when nothing
+    is in scope.
+
+    A lead's chain is its task and every task that has it as origin (a lead's task is its own
+    origin). The chains of all the leads are read once (`c`), with each task's booking and
+    arrival compiled once, and folded per origin: three subqueries per lead, each repeating
+    the booking and arrival tests, took longer to compile than to run."""
     batches = _batches(filters).filter(created_at__gte=since, created_at__lt=filters.period.end)
     if batch_ids is not None:
         batches = batches.filter(pk__in=batch_ids)
     leads = (
         Lead.objects.filter(batch__in=batches.values("pk"))
         .annotate(
-            is_booked=_flag(Exists(_chain().filter(is_booked=True))),
-            is_arrived=_flag(Exists(_chain().filter(arrival__isnull=False))),
-            revenue=Coalesce(_lead_revenue(), ZERO_MONEY),
+            lead_task=F("task"),
             in_period=_flag(Q(batch__created_at__gte=filters.period.start)),
             batch_kind=F("batch__kind"),
             selection_kind=F("batch__selection_kind"),
@@ -488,9 +473,7 @@ def _lead_facts(filters: Filters, *, since: dt.datetime, batch_ids=None) -> tupl
             "batch",
             "worksheet",
             "result",
-            "is_booked",
-            "is_arrived",
-            "revenue",
+            "lead_task",
             "in_period",
             "batch_kind",
             "selection_kind",
@@ -500,7 +483,43 @@ def _lead_facts(filters: Filters, *, since: dt.datetime, batch_ids=None) -> tupl
         )
         .order_by()
     )
-    return leads.query.sql_with_params()
+    chains = (
+        with_arrival(
+            Task.objects.filter(
+                origin_task__in=Lead.objects.filter(batch__in=batches.values("pk"))
+                .exclude(task=None)
+                .values("task")
+            ),
+            amount=True,
+        )
+        .annotate(origin=F("origin_task"))
+        .values("origin", "planned_at", "id", "is_booked", "arrival", "arrival_amount")
+        .order_by()
+    )
+    leads_sql, leads_params = leads.query.sql_with_params()
+    chains_sql, chains_params = chains.query.sql_with_params()
+    sql = f"""c AS ({chains_sql}),
+        folded AS (
+            SELECT c.origin,
+                MAX(CASE WHEN c.is_booked THEN 1 ELSE 0 END) AS booked,
+                MAX(CASE WHEN c.arrival IS NOT NULL THEN 1 ELSE 0 END) AS arrived
+            FROM c GROUP BY c.origin),
+        firsts AS (
+            SELECT v.origin, v.arrival_amount FROM (
+                SELECT c.origin, c.arrival_amount, ROW_NUMBER() OVER (
+                    PARTITION BY c.origin ORDER BY c.planned_at, c.id) AS n
+                FROM c WHERE c.arrival IS NOT NULL) v
+            WHERE v.n = 1),
+        l0 AS ({leads_sql}),
+        l AS (
+            SELECT l0.*,
+                COALESCE(folded.booked, 0) = 1 AS is_booked,
+                COALESCE(folded.arrived, 0) = 1 AS is_arrived,
+                COALESCE(firsts.arrival_amount, 0) AS revenue
+            FROM l0
+            LEFT JOIN folded ON folded.origin = l0.lead_task
+            LEFT JOIN firsts ON firsts.origin = l0.lead_task)"""
+    return sql, [*chains_params, *leads_params]
 
 
 CAMPAIGN_FIGURES = ("batches", "leads", "worksheets", "booked", "arrived", "revenue")
@@ -545,7 +564,7 @@ def _lead_figures(
     groups = ", ".join(f"l.{name}" for name in group_by)
     with connections[Lead.objects.db].cursor() as cursor:
         cursor.execute(
-            f"WITH l AS ({sql}) SELECT {groups}, {', '.join(columns)} FROM l"
+            f"WITH {sql} SELECT {groups}, {', '.join(columns)} FROM l"
             f" GROUP BY {groups} ORDER BY {order_by}",
             [*params, *column_params],
         )
