@@ -181,7 +181,10 @@ def tasks_taken_by(
     parts are counted in one pass over the user's tasks.
     """
     taken = narrow(Task.objects.visible_to(user).filter(executor_id=user.pk))
-    unfinished = Q(status__in=TAKEN_UNFINISHED)
+    # Written as the «Я исполнитель» index's own condition (status = … OR status = …): SQLite
+    # uses a partial index only for a query that repeats its condition, and otherwise walked
+    # the department's tasks in planned order (seed M: 125 ms).
+    unfinished = Q(status=Task.Status.IN_WORK) | Q(status=Task.Status.ON_CONTROL)
     done = Q(status=Task.Status.DONE)
 
     def counts() -> tuple[int, int]:

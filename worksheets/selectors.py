@@ -88,10 +88,9 @@ def _rules(user, *, probe: bool) -> dict[str, Q]:
     return {
         Stage.ON_CONTROL: of[ON_CONTROL],
         Stage.IN_WORK: of[IN_WORK],
-        # Two sets, each read from the (executor, status, worksheet) index alone: one set
-        # of "U's or nobody's" needed the table's rows to tell them apart, and nobody's new
-        # tasks are the whole group's (seed L: 39,000, 100 ms of heap reads).
-        # Listed, too, from the two sets (two EXISTS joined by OR probed every worksheet).
+        # Two sets in both forms, each read from an index alone: one set of "U's or nobody's"
+        # read the table's rows to tell them apart, for the whole group's unassigned tasks
+        # (seed L: 39,000, 100 ms), and two EXISTS joined by OR probed every worksheet.
         Stage.NEW: (
             Q(pk__in=sets[NEW].values("worksheet_id"))
             | Q(pk__in=sets["unassigned"].values("worksheet_id"))
@@ -146,7 +145,7 @@ def stage_scope(*, user) -> QuerySet[Worksheet]:
 
 def stage_worksheets(*, user) -> QuerySet[Worksheet]:
     """The worksheets the user may see that can be in their sections: those with a task of
-    theirs or an unassigned new task (one semi-join on the task index) — what «all listed»
+    theirs or an unassigned new task (two sets, each from a task index) — what «all listed»
     means without a section. The sections themselves read from `stage_scope`."""
     tasks = _tasks().objects
     mine = tasks.filter(executor_id=user.pk).values("worksheet_id")
