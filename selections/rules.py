@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.db.models import (
+    BooleanField,
     DateField,
     Exists,
     F,
@@ -406,6 +407,27 @@ def _served_vehicles(scope: SelectionScope):
     return Vehicle.objects.filter(Q(owner__home_branch_id=scope.branch_id) | served)
 
 
+class _DateWithin(Func):
+    """`first <= date <= last`, the date evaluated once on PostgreSQL: a BETWEEN is two
+    comparisons that each compute it, and the forecast is a chain of subqueries per car (seed M:
+    90,000 cars of a branch, a quarter of the rule's time)."""
+
+    output_field = BooleanField()
+    template = "%(expressions)s"
+    arity = 3
+
+    def as_sql(self, compiler, connection, **extra_context):
+        date, first, last = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"({date[0]} BETWEEN {first[0]} AND {last[0]})", [*date[1], *first[1], *last[1]]
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        date, first, last = (compiler.compile(e) for e in self.get_source_expressions())
+        return (
+            f"(daterange({first[0]}, {last[0]}, '[]') @> {date[0]})",
+            [*first[1], *last[1], *date[1]],
+        )
+
+
 def _maintenance_due(kind: SelectionKind, params: dict, scope: SelectionScope):
     """Next maintenance (the history's own forecast) falls in the period."""
     return (
@@ -417,7 +439,13 @@ def _maintenance_due(kind: SelectionKind, params: dict, scope: SelectionScope):
             default_km_per_day=params["default_km_per_day"],
             order_kinds=params["order_kinds"],
         )
-        .filter(next_maintenance__range=(scope.period_from, scope.period_to))
+        .filter(
+            _DateWithin(
+                F("next_maintenance"),
+                Value(scope.period_from, output_field=DateField()),
+                Value(scope.period_to, output_field=DateField()),
+            )
+        )
         .annotate(
             client_id=F("owner_id"),
             vehicle_id=F("pk"),
