@@ -458,9 +458,9 @@ def _lead_facts(filters: Filters, *, since: dt.datetime, batch_ids=None) -> tupl
     batches = _batches(filters).filter(created_at__gte=since, created_at__lt=filters.period.end)
     if batch_ids is not None:
         batches = batches.filter(pk__in=batch_ids)
+    of_batches = Lead.objects.filter(batch__in=batches.values("pk"))
     leads = (
-        Lead.objects.filter(batch__in=batches.values("pk"))
-        .annotate(
+        of_batches.annotate(
             lead_task=F("task"),
             in_period=_flag(Q(batch__created_at__gte=filters.period.start)),
             batch_kind=F("batch__kind"),
@@ -485,11 +485,7 @@ def _lead_facts(filters: Filters, *, since: dt.datetime, batch_ids=None) -> tupl
     )
     chains = (
         with_arrival(
-            Task.objects.filter(
-                origin_task__in=Lead.objects.filter(batch__in=batches.values("pk"))
-                .exclude(task=None)
-                .values("task")
-            ),
+            Task.objects.filter(origin_task__in=of_batches.exclude(task=None).values("task")),
             amount=True,
         )
         .annotate(origin=F("origin_task"))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -128,10 +129,8 @@ def demo_users(n_branches: int) -> list[DemoUser]:
     return users
 
 
-def _demo_branch_codes() -> list[str]:
-    return list(
-        Branch.objects.filter(code__startswith=DEMO_BRANCH_PREFIX).values_list("code", flat=True)
-    )
+def _demo_branches() -> QuerySet[Branch]:
+    return Branch.objects.filter(code__startswith=DEMO_BRANCH_PREFIX)
 
 
 class DemoRefused(Exception):
@@ -145,7 +144,7 @@ class DemoState:
 
 
 def demo_present() -> bool:
-    return Branch.objects.filter(code__startswith=DEMO_BRANCH_PREFIX).exists()
+    return _demo_branches().exists()
 
 
 def demo_state() -> DemoState:
@@ -285,7 +284,7 @@ def demo_reset() -> None:
         state = demo_state()
         if state.foreign:
             raise DemoRefused(refusal_message(state))
-        branches = Branch.objects.filter(code__startswith=DEMO_BRANCH_PREFIX)
+        branches = _demo_branches()
         demo_departments = Department.objects.filter(branch__in=branches)
         # Whole tables first, with plain DELETEs: the ORM would fetch every row of M or L.
         models = [
@@ -419,7 +418,7 @@ class LoginRow:
 
 def demo_logins() -> list[LoginRow]:
     """The demo users as they are now, with "demo" where their password still is that."""
-    specs = demo_users(len(_demo_branch_codes()))
+    specs = demo_users(_demo_branches().count())
     users = {
         u.username: u
         for u in User.objects.filter(username__in=[s.username for s in specs])

@@ -413,7 +413,6 @@ class _DateWithin(Func):
     90,000 cars of a branch, a quarter of the rule's time)."""
 
     output_field = BooleanField()
-    template = "%(expressions)s"
     arity = 3
 
     def as_sql(self, compiler, connection, **extra_context):

@@ -67,17 +67,16 @@ def _rules(user, *, probe: bool) -> dict[str, Q]:
     """
     tasks = _tasks().objects
     mine = tasks.filter(executor_id=user.pk)
-    # The sets of everybody's tasks are the user's departments' (the worksheets' own, as
-    # the worksheets are the visible ones): their indexes lead with the department, so the
-    # rest of the group is never read.
-    theirs = _tasks().objects.visible_to(user)
     sets = {
         ON_CONTROL: mine.filter(status=ON_CONTROL),
         IN_WORK: mine.filter(status=IN_WORK),
-        NEW: mine.filter(status=NEW),
-        "unassigned": theirs.filter(executor__isnull=True, status=NEW),
         DONE: mine.filter(status=DONE),
-        "unfinished": theirs.filter(Q(status=NEW) | Q(status=IN_WORK) | Q(status=ON_CONTROL)),
+        # Everybody's unfinished tasks of the user's departments (the worksheets' own, as the
+        # worksheets are the visible ones): the index leads with the department, so the rest
+        # of the group is never read; the condition is the partial index's own.
+        "unfinished": tasks.visible_to(user).filter(
+            Q(status=NEW) | Q(status=IN_WORK) | Q(status=ON_CONTROL)
+        ),
     }
     if probe:
         of = {
@@ -91,12 +90,16 @@ def _rules(user, *, probe: bool) -> dict[str, Q]:
         # Two sets in both forms, each read from an index alone: one set of "U's or nobody's"
         # read the table's rows to tell them apart, for the whole group's unassigned tasks
         # (seed L: 39,000, 100 ms), and two EXISTS joined by OR probed every worksheet.
-        Stage.NEW: (
-            Q(pk__in=sets[NEW].values("worksheet_id"))
-            | Q(pk__in=sets["unassigned"].values("worksheet_id"))
-        ),
+        Stage.NEW: _new_for(user, mine.filter(status=NEW)),
         Stage.PROCESSED: of[DONE] & ~of["unfinished"],
     }
+
+
+def _new_for(user, mine) -> Q:
+    """A worksheet with one of `mine` (the user's tasks) or a new task of nobody's in the
+    user's departments, as two sets of worksheet ids."""
+    unassigned = _tasks().objects.visible_to(user).filter(executor__isnull=True, status=NEW)
+    return Q(pk__in=mine.values("worksheet_id")) | Q(pk__in=unassigned.values("worksheet_id"))
 
 
 def stage_conditions(user) -> dict[str, Q]:
@@ -147,12 +150,8 @@ def stage_worksheets(*, user) -> QuerySet[Worksheet]:
     """The worksheets the user may see that can be in their sections: those with a task of
     theirs or an unassigned new task (two sets, each from a task index) — what «all listed»
     means without a section. The sections themselves read from `stage_scope`."""
-    tasks = _tasks().objects
-    mine = tasks.filter(executor_id=user.pk).values("worksheet_id")
-    unassigned = tasks.visible_to(user).filter(executor__isnull=True, status=NEW)
-    return Worksheet.objects.visible_to(user).filter(
-        Q(pk__in=mine) | Q(pk__in=unassigned.values("worksheet_id"))
-    )
+    mine = _tasks().objects.filter(executor_id=user.pk)
+    return Worksheet.objects.visible_to(user).filter(_new_for(user, mine))
 
 
 def stage_counts(worksheets: QuerySet[Worksheet], *, user) -> dict[str, int]:
