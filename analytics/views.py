@@ -2,11 +2,8 @@
 stage list and of a lead batch (the exports of the lower apps' pages live here, as the one
 app that may read them all and owns the .xlsx helper)."""
 
-from contextlib import contextmanager
-
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db import connection, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -31,18 +28,6 @@ PAGE = "analytics/analytics.html"
 BLOCKS_TARGET = "analytics-blocks"
 
 
-@contextmanager
-def _reading():
-    """The tab's reads in one transaction, with PostgreSQL's JIT off: its plans are many
-    correlated subqueries whose estimated cost sets the JIT compiling for seconds, against
-    tens of milliseconds of running (measured on seed_demo --size M)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        yield
-
-
 def _filters(request) -> tuple[AnalyticsFilterForm, Filters]:
     form = AnalyticsFilterForm(request.GET, user=request.user)
     return form, form.filters()
@@ -52,7 +37,7 @@ def _batches_page(request, filters: Filters) -> Page:
     page = Paginator(selectors.batches(filters), settings.CRM_PAGE_SIZE).get_page(
         request.GET.get("batches_page")
     )
-    # Read now, inside _reading(), with the figures of the batches shown.
+    # The figures of the shown batches only.
     page.object_list = selectors.with_batch_figures(filters, list(page.object_list))
     return page
 
@@ -69,8 +54,7 @@ def _query(request) -> str:
 @vary_on_headers("HX-Request", "HX-Target")
 def analytics(request: HtmxHttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    with _reading():
-        context = _blocks(request, form, filters)
+    context = _blocks(request, form, filters)
     template = PAGE
     if partial_target(request, {BLOCKS_TARGET}):
         template += "#blocks"
@@ -124,8 +108,7 @@ def export(request: HtmxHttpRequest) -> HttpResponse:
     if block not in tables.BLOCKS:
         raise Http404
     _form, filters = _filters(request)
-    with _reading():
-        sheet = tables.sheet(block, filters)
+    sheet = tables.sheet(block, filters)
     return xlsx_response(
         filename=f"analytics-{block}-{timezone.localdate():%Y-%m-%d}",
         title=_("Аналитика: %(block)s") % {"block": tables.BLOCKS[block]},

@@ -134,11 +134,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Room for the hash of a set of ids per query (PG_WORK_MEM, default 64MB): «Этапы сделок»
     # counts its sections against sets of a manager's tasks; at seed L (300,000 finished tasks
     # of one manager) they overflow PostgreSQL's default 4MB, and it then rescans the set for
-    # every worksheet — minutes instead of a tenth of a second. Options given in DATABASE_URL
-    # come after, so they win.
+    # every worksheet — minutes instead of a tenth of a second.
+    # JIT off: the pages' plans (sets of tasks, correlated subqueries) are estimated far above
+    # jit_above_cost, and compiling them costs more than running them: «Этапы сделок» spent
+    # 10 ms per list query compiling, «Аналитика» and the selection rules 0.3 s (seed M).
+    # Options given in DATABASE_URL come after, so they win.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     work_mem = os.environ.get("PG_WORK_MEM", "64MB")
-    options["options"] = f"-c work_mem={work_mem} {options.get('options', '')}".strip()
+    options["options"] = f"-c work_mem={work_mem} -c jit=off {options.get('options', '')}".strip()
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite, the embedded default, builds covering indexes without their included columns (what

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
 from django.db.models import (
     BooleanField,
     DateField,
@@ -576,20 +575,12 @@ def rule_leads(kind: SelectionKind, scope: SelectionScope) -> list[dict]:
 
     The kind's stored parameters are cleaned again (defaults filled in for any added since it
     was saved). A by-workshop kind needs `scope.workshop_id`.
-
-    On PostgreSQL the query runs with JIT off: the forecast's long expressions set the JIT
-    compiling for about 0.3 s, more than it saves on a month of a branch (seed M).
     """
     if kind.by_workshop and scope.workshop_id is None:
         raise ValueError("a by-workshop selection needs a workshop")
     params = validate_parameters(kind.rule, kind.parameters)
     rows = _QUERIES[kind.rule](kind, params, scope).values(*LEAD_COLUMNS)
-    with transaction.atomic(using=rows.db):
-        connection = connections[rows.db]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        return list(rows)
+    return list(rows)
 
 
 # ---------------------------------------------------------------------------------------------

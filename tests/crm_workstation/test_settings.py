@@ -95,13 +95,26 @@ def test_an_empty_database_url_means_the_default_sqlite_file():
     assert printed.split() == ["django.db.backends.sqlite3", str(PROJECT / "db.sqlite3")]
 
 
-def test_postgresql_connections_get_room_for_hashes_and_keep_the_urls_options():
+def test_postgresql_connections_get_room_for_hashes_no_jit_and_keep_the_urls_options():
     options = "db['OPTIONS']['options']"
     plain = database_setting(options, DATABASE_URL="postgres://u@db.example:5432/crm")
-    assert plain == "-c work_mem=64MB"
+    assert plain == "-c work_mem=64MB -c jit=off"
     tuned = database_setting(
         options,
         PG_WORK_MEM="16MB",
         DATABASE_URL="postgres://u@db.example:5432/crm?options=-c%20statement_timeout%3D5000",
     )
-    assert tuned == "-c work_mem=16MB -c statement_timeout=5000"
+    assert tuned == "-c work_mem=16MB -c jit=off -c statement_timeout=5000"
+
+
+@pytest.mark.django_db
+def test_postgresql_compiles_no_query_just_in_time():
+    """The pages' plans are estimated far above jit_above_cost; compiling them cost more
+    than running them (the settings turn JIT off for every connection)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
