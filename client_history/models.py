@@ -341,8 +341,13 @@ class RepairOrder(models.Model):
         blank=True,
         related_name="+",
     )
+    # Indexed by ro_client_opened and ro_client_branch, which lead with it.
     client = models.ForeignKey(
-        Client, verbose_name=_("контрагент"), on_delete=models.PROTECT, related_name="repair_orders"
+        Client,
+        verbose_name=_("контрагент"),
+        on_delete=models.PROTECT,
+        related_name="repair_orders",
+        db_index=False,
     )
     vehicle = models.ForeignKey(
         Vehicle,
@@ -363,6 +368,9 @@ class RepairOrder(models.Model):
         indexes = [
             models.Index(fields=["vehicle", "opened_at"], name="ro_vehicle_opened"),
             models.Index(fields=["client", "opened_at"], name="ro_client_opened"),
+            # The client search: is a namesake a client of the user's branches? Answered from
+            # the index alone for each of them (seed L: 2,300 namesakes of a common surname).
+            models.Index(fields=["client", "branch"], name="ro_client_branch"),
             models.Index(fields=["branch", "closed_at"], name="ro_branch_closed"),
             # «Потерянные клиенты» (also by workshop): the orders opened in a month.
             models.Index(fields=["branch", "opened_at"], name="ro_branch_opened"),

@@ -40,11 +40,20 @@ class Worksheet(models.Model):
         INVOLVEMENT = "involvement", _("Привлечение")
 
     number = models.CharField(_("номер"), max_length=20, unique=True, editable=False)
+    # Indexed by worksheet_department_client and worksheet_one_per_client_department.
     department = models.ForeignKey(
-        Department, verbose_name=_("ЦФО"), on_delete=models.PROTECT, related_name="worksheets"
+        Department,
+        verbose_name=_("ЦФО"),
+        on_delete=models.PROTECT,
+        related_name="worksheets",
+        db_index=False,
     )
     client = models.ForeignKey(
-        Client, verbose_name=_("контрагент"), on_delete=models.PROTECT, related_name="worksheets"
+        Client,
+        verbose_name=_("контрагент"),
+        on_delete=models.PROTECT,
+        related_name="worksheets",
+        db_index=False,
     )
     purpose = models.ForeignKey(
         Purpose, verbose_name=_("цель создания"), on_delete=models.PROTECT, related_name="+"
@@ -84,6 +93,11 @@ class Worksheet(models.Model):
             models.UniqueConstraint(
                 fields=["client", "department"], name="worksheet_one_per_client_department"
             )
+        ]
+        indexes = [
+            # A department's clients from the index alone: the client search asks whether a
+            # namesake has a worksheet in the user's departments.
+            models.Index(fields=["department", "client"], name="worksheet_department_client"),
         ]
 
     def __str__(self) -> str:
