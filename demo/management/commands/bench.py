@@ -32,7 +32,7 @@ from crm_workstation.models import Branch
 from demo.bench import jobs, pages, report
 from demo.bench.database import bench_database, is_bench_database
 from demo.management.commands.seed_demo import demo_size
-from demo.services import demo_present
+from demo.services import demo_present, demo_vacuum
 from selections.models import Lead
 from tasks.models import ServiceRequest, Task
 from worksheets.models import Worksheet
@@ -169,6 +169,11 @@ class Command(BaseCommand):
             call_command("seed_demo", size=size, stdout=out)
             seed_seconds = time.perf_counter() - started
             self._progress(_("  за %(seconds).1f с") % {"seconds": seed_seconds})
+        else:
+            # A kept database: the last run's jobs left dead rows and the tables' visibility
+            # maps behind (index-only scans then read the table too). Autovacuum would have
+            # cleaned them since, but it may be off (as on this project's machines).
+            demo_vacuum()
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(_("Нет пользователя «%(name)s».") % {"name": username})
