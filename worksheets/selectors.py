@@ -182,7 +182,9 @@ def _row_task(stage: str):
     own = _tasks().objects.filter(worksheet_id=OuterRef("pk"))
     if stage == Stage.PROCESSED:
         return own.filter(status=DONE).order_by("-finished_at", "-id"), "finished_at"
-    return own.filter(status__in=UNFINISHED).order_by("planned_at", "id"), "planned_at"
+    # The condition of the task_unfinished_ws_planned index, which SQLite needs repeated.
+    unfinished = Q(status=NEW) | Q(status=IN_WORK) | Q(status=ON_CONTROL)
+    return own.filter(unfinished).order_by("planned_at", "id"), "planned_at"
 
 
 def stage_row_ids(worksheets: QuerySet[Worksheet], *, user, stage: str) -> QuerySet:
