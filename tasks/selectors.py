@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 
 from client_history import selectors as history
 from client_history.models import RepairOrder, Vehicle
+from crm_workstation.queries import get_by_pk
 from tasks.models import CallScript, FollowUpDelay, InterviewResult, Task
 
 # A suggested call lands at this hour of the suggested day.
@@ -15,22 +16,20 @@ SUGGESTED_HOUR = 10
 
 
 def task_for_window(*, user, pk: int) -> Task:
-    """The task with everything the window shows about it; DoesNotExist outside the scope."""
-    return (
-        Task.objects.visible_to(user)
-        .select_related(
-            "worksheet__client__home_branch",
-            "worksheet__department__branch",
-            "worksheet__purpose",
-            "task_type",
-            "vehicle",
-            "executor",
-            "interview_result",
-            "purchase_option",
-            "copied_from",
-        )
-        .get(pk=pk)
+    """The task with everything the window shows about it; DoesNotExist outside the scope.
+
+    Planning the join of many tables took PostgreSQL longer than reading the row, so the
+    query is kept lean: a finished task's interview result, purchase option and copied task
+    are read when its saved result is shown (an open task has none of them)."""
+    tasks = Task.objects.visible_to(user).select_related(
+        "worksheet__client__home_branch",
+        "worksheet__department__branch",
+        "worksheet__purpose",
+        "task_type",
+        "vehicle",
+        "executor",
     )
+    return get_by_pk(tasks, pk)
 
 
 def earlier_interactions(*, task: Task, user, limit: int = 15) -> QuerySet[Task]:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from client_history.selectors import clean_query, client_search
 from crm_workstation.models import Department
+from crm_workstation.queries import get_by_pk
 from crm_workstation.scoping import user_scope
 from worksheets.models import Worksheet
 
@@ -250,12 +251,10 @@ def search_worksheets(worksheets: QuerySet[Worksheet], *, user, query: str) -> Q
 
 def worksheet_for_window(*, user, pk: int) -> Worksheet:
     """The worksheet with what its window shows; DoesNotExist outside the user's scope."""
-    return (
-        Worksheet.objects.visible_to(user)
-        .select_related("client__home_branch", "department__branch", "purpose", "initiator")
-        .select_related("responsible")
-        .get(pk=pk)
+    worksheets = Worksheet.objects.visible_to(user).select_related(
+        "client__home_branch", "department__branch", "purpose", "initiator", "responsible"
     )
+    return get_by_pk(worksheets, pk)
 
 
 def worksheet_tasks(*, worksheet: Worksheet) -> QuerySet:
