@@ -260,8 +260,13 @@ class Lead(models.Model):
         TASK_EXISTS = "task_exists", _("Незавершённая задача этого вида уже есть")
         UNUSABLE = "unusable", _("Строка с ошибками")
 
+    # Indexed by lead_batch_row and lead_batch_selected, which lead with it.
     batch = models.ForeignKey(
-        LeadBatch, verbose_name=_("пакет"), on_delete=models.CASCADE, related_name="leads"
+        LeadBatch,
+        verbose_name=_("пакет"),
+        on_delete=models.CASCADE,
+        related_name="leads",
+        db_index=False,
     )
     row_number = models.PositiveIntegerField(_("строка"), null=True, blank=True)
     client = models.ForeignKey(
@@ -325,7 +330,13 @@ class Lead(models.Model):
         verbose_name = _("лид")
         verbose_name_plural = _("лиды")
         ordering = ["batch", "row_number", "id"]
-        indexes = [models.Index(fields=["batch", "selected"], name="lead_batch_selected")]
+        indexes = [
+            models.Index(fields=["batch", "selected"], name="lead_batch_selected"),
+            # A batch's page of leads in file order, read from the index and stopping after
+            # the page, instead of joining every lead of the batch and sorting them (seed M,
+            # 2,600 leads: 27 → 2.5 ms).
+            models.Index(fields=["batch", "row_number", "id"], name="lead_batch_row"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch_id}/{self.row_number or self.id}"
