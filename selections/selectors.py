@@ -71,10 +71,11 @@ def batches_visible_to(user, *, branch: Branch | None = None) -> QuerySet[LeadBa
 
 def batch_leads(*, batch: LeadBatch, show: str = "") -> QuerySet[Lead]:
     """The batch's leads in the order they were found; `show` narrows to the selected, the
-    waiting, or the rows with problems."""
-    leads = batch.leads.select_related(
-        "client", "vehicle", "repair_order", "worksheet", "task"
-    ).order_by("row_number", "id")
+    waiting, or the rows with problems. The leads alone: `lead_rows` joins what the rows
+    show to a page of them, cut first (joined before the page was cut, all the batch's leads
+    were joined and sorted whenever the batch's statistics were not yet gathered — a new
+    batch: 2,700 leads, 34 ms at seed L)."""
+    leads = batch.leads.order_by("row_number", "id")
     if show == "selected":
         leads = leads.filter(selected=True)
     elif show == "pending":
@@ -84,6 +85,16 @@ def batch_leads(*, batch: LeadBatch, show: str = "") -> QuerySet[Lead]:
     elif show == "done":
         leads = leads.exclude(result=Lead.Result.PENDING)
     return leads
+
+
+def lead_rows(page: QuerySet[Lead]) -> QuerySet[Lead]:
+    """A page of `batch_leads` (a slice), in its order, with the client, car, repair order,
+    worksheet and task each row shows: one query, the page's ids cut first inside it."""
+    return (
+        Lead.objects.filter(pk__in=page.values("pk"))
+        .select_related("client", "vehicle", "repair_order", "worksheet", "task")
+        .order_by("row_number", "id")
+    )
 
 
 def batch_counts(*, batch: LeadBatch) -> dict[str, int]:

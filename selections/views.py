@@ -143,11 +143,13 @@ def _batch_context(request, batch: LeadBatch) -> dict:
     show = request.GET.get("show", "")
     if show not in LEAD_FILTERS:
         show = ""
+    leads_page = _page(request, selectors.batch_leads(batch=batch, show=show))
+    leads_page.object_list = selectors.lead_rows(leads_page.object_list)
     return {
         "batch": batch,
         "show": show,
         "lead_filters": LEAD_FILTERS,
-        "leads_page": _page(request, selectors.batch_leads(batch=batch, show=show)),
+        "leads_page": leads_page,
         "counts": selectors.batch_counts(batch=batch),
         "results": selectors.batch_results(batch=batch),
         "can_create": request.user.has_perm("selections.change_lead"),
