@@ -27,6 +27,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='worksheet',
-            index=models.Index(fields=['department', 'client'], name='worksheet_department_client'),
+            index=models.Index(fields=['department', 'client'], include=('id',), name='worksheet_department_client'),
         ),
     ]
