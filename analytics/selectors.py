@@ -399,7 +399,9 @@ def managers(filters: Filters, *, now: dt.datetime | None = None) -> list[Manage
         .values("executor")
         .annotate(
             **{
-                f"{key}_{side}": Count("pk", filter=condition & period)
+                # The period first: the condition after it (a booking's probe of the
+                # requests) is then tested for the rows of that period only, not twice.
+                f"{key}_{side}": Count("pk", filter=period & condition)
                 for key, condition in figures.items()
                 for side, period in sides
             },
