@@ -106,15 +106,3 @@ def test_postgresql_connections_get_room_for_hashes_no_jit_and_keep_the_urls_opt
     )
     assert tuned == "-c work_mem=16MB -c jit=off -c statement_timeout=5000"
 
-
-@pytest.mark.django_db
-def test_postgresql_compiles_no_query_just_in_time():
-    """The pages' plans are estimated far above jit_above_cost; compiling them cost more
-    than running them (the settings turn JIT off for every connection)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("a PostgreSQL setting")
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        assert cursor.fetchone()[0] == "off"
