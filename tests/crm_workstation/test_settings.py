@@ -105,4 +105,3 @@ def test_postgresql_connections_get_room_for_hashes_no_jit_and_keep_the_urls_opt
         DATABASE_URL="postgres://u@db.example:5432/crm?options=-c%20statement_timeout%3D5000",
     )
     assert tuned == "-c work_mem=16MB -c jit=off -c statement_timeout=5000"
-
