@@ -32,7 +32,9 @@ from worksheets.models import Worksheet
 
 # Task statuses by value (the enum lives in the tasks app).
 NEW, IN_WORK, ON_CONTROL, DONE = "new", "in_work", "on_control", "done"
-UNFINISHED = (NEW, IN_WORK, ON_CONTROL)
+# An unfinished task, written as the task partial indexes' own condition (status = … OR …):
+# SQLite uses a partial index only for a query that repeats its condition.
+UNFINISHED = Q(status=NEW) | Q(status=IN_WORK) | Q(status=ON_CONTROL)
 
 
 class Stage:
@@ -75,9 +77,7 @@ def _rules(user, *, probe: bool) -> dict[str, Q]:
         # Everybody's unfinished tasks of the user's departments (the worksheets' own, as the
         # worksheets are the visible ones): the index leads with the department, so the rest
         # of the group is never read; the condition is the partial index's own.
-        "unfinished": tasks.visible_to(user).filter(
-            Q(status=NEW) | Q(status=IN_WORK) | Q(status=ON_CONTROL)
-        ),
+        "unfinished": tasks.visible_to(user).filter(UNFINISHED),
     }
     if probe:
         of = {
@@ -183,9 +183,7 @@ def _row_task(stage: str):
     own = _tasks().objects.filter(worksheet_id=OuterRef("pk"))
     if stage == Stage.PROCESSED:
         return own.filter(status=DONE).order_by("-finished_at", "-id"), "finished_at"
-    # The condition of the task_unfinished_ws_planned index, which SQLite needs repeated.
-    unfinished = Q(status=NEW) | Q(status=IN_WORK) | Q(status=ON_CONTROL)
-    return own.filter(unfinished).order_by("planned_at", "id"), "planned_at"
+    return own.filter(UNFINISHED).order_by("planned_at", "id"), "planned_at"
 
 
 def stage_row_ids(worksheets: QuerySet[Worksheet], *, user, stage: str) -> QuerySet:
